@@ -1,0 +1,44 @@
+"""nnlab — the code of the course *Neural Networks from the Ground Up*.
+
+Every formula in the book is a short, tested NumPy function here. Rows are
+samples: ``Z = X @ W + b`` with ``W`` of shape ``(n_in, n_out)``.
+
+Layers of the package (each imports only from the ones above it):
+
+1. math core: :mod:`nnlab.activations`, :mod:`nnlab.losses`, :mod:`nnlab.init`,
+   :mod:`nnlab.gradcheck`, :mod:`nnlab.data`
+2. :mod:`nnlab.layers`, :mod:`nnlab.optim`, :mod:`nnlab.schedules`
+3. :mod:`nnlab.train`, :mod:`nnlab.io`
+4. :mod:`nnlab.check`, :mod:`nnlab.viz`, :mod:`nnlab.widgets` (the only ones that
+   may use matplotlib or ipywidgets)
+
+Submodules are imported on first use, so ``import nnlab`` is cheap and never
+pulls in matplotlib.
+"""
+from __future__ import annotations
+
+import importlib
+
+__version__ = "0.1.0"
+
+_SUBMODULES = (
+    "activations", "losses", "init", "gradcheck", "data",
+    "layers", "optim", "schedules", "train", "io",
+    "check", "viz", "widgets",
+)
+# Names re-exported at the top level for convenience: name -> submodule.
+_SHORTCUTS = {"Sequential": "layers", "mlp": "layers", "fit": "train"}
+
+__all__ = [*_SUBMODULES, *_SHORTCUTS, "__version__"]
+
+
+def __getattr__(name: str):
+    if name in _SUBMODULES:
+        return importlib.import_module(f"{__name__}.{name}")
+    if name in _SHORTCUTS:
+        return getattr(importlib.import_module(f"{__name__}.{_SHORTCUTS[name]}"), name)
+    raise AttributeError(f"module 'nnlab' has no attribute {name!r}")
+
+
+def __dir__():
+    return sorted(__all__)

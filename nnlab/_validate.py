@@ -1,0 +1,76 @@
+"""Input checks shared by every nnlab module.
+
+Each helper turns an array-like into a NumPy array or raises a ``TypeError`` /
+``ValueError`` whose message names the argument and says what was expected, so
+that a student sees *why* a call failed instead of a broadcasting surprise or a
+silent NaN.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+
+def as_float_array(x, name: str, *, allow_empty: bool = False, finite: bool = True) -> np.ndarray:
+    """Return ``x`` as a floating-point array (float32 stays float32).
+
+    Python scalars and lists are converted (integers become float64); a NumPy
+    array of integer or boolean dtype is rejected, because silently changing a
+    student's dtype hides mistakes.
+    """
+    if isinstance(x, np.ndarray):
+        arr = x
+        if not np.issubdtype(arr.dtype, np.floating):
+            raise TypeError(
+                f"{name} must be a floating-point array; got dtype {arr.dtype}. "
+                f"Convert it first, e.g. {name}.astype(np.float64)."
+            )
+    else:
+        try:
+            arr = np.asarray(x)
+        except Exception as err:  # ragged lists and the like
+            raise TypeError(f"{name} must be array-like of numbers; got {type(x).__name__}") from err
+        if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
+            raise TypeError(f"{name} must be array-like of numbers; got {type(x).__name__} of {arr.dtype}")
+        if not np.issubdtype(arr.dtype, np.floating):
+            arr = arr.astype(np.float64)
+    if not allow_empty and arr.size == 0:
+        raise ValueError(f"{name} is empty; expected at least one value")
+    if finite and not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} contains NaN or infinity; expected finite values")
+    return arr
+
+
+def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
+    """Raise ``ValueError`` unless ``a`` and ``b`` have the same shape."""
+    if a.shape != b.shape:
+        raise ValueError(
+            f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
+            "they must match (rows are samples)"
+        )
+
+
+def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
+    """Return ``value`` as a float, raising ``ValueError`` unless it is > 0 (or >= 0)."""
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a number; got {value!r}") from err
+    if not np.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
+        bound = ">= 0" if allow_zero else "> 0"
+        raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
+    return v
+
+
+def as_rng(seed_or_rng, name: str = "rng") -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from a seed, a Generator or ``None`` (-> seed 0).
+
+    ``None`` maps to a fixed seed on purpose: everything in the course is
+    reproducible unless a student asks otherwise.
+    """
+    if isinstance(seed_or_rng, np.random.Generator):
+        return seed_or_rng
+    if seed_or_rng is None:
+        return np.random.default_rng(0)
+    if isinstance(seed_or_rng, (int, np.integer)) and not isinstance(seed_or_rng, bool):
+        return np.random.default_rng(int(seed_or_rng))
+    raise TypeError(f"{name} must be an int seed or a numpy.random.Generator; got {type(seed_or_rng).__name__}")

@@ -1,0 +1,21 @@
+"""Shared pytest fixtures for the nnlab test-suite."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    """A fresh, seeded generator: every test is reproducible."""
+    return np.random.default_rng(1234)
+
+
+@pytest.fixture(scope="session")
+def torch():
+    """The torch module, or a skip that says why the parity test did not run."""
+    return pytest.importorskip(
+        "torch",
+        reason="PyTorch is not installed: parity tests need `pip install -r requirements-torch.txt` "
+        "(torch==2.13.0, CPU wheel); CI installs it",
+    )

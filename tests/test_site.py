@@ -1,0 +1,132 @@
+"""The built site, as a student sees it: every page of the TOC in headless Chromium.
+
+For each page: math is typeset where the page has math, explorers change their frame
+when a slider moves, saved ipywidgets render, no request leaves 127.0.0.1, and the
+console shows no errors and the page throws none. Screenshots land in
+``_build/site-check/`` for a human look.
+
+Needs Debian's ``chromium`` (``.ci/run`` installs it) and the ``playwright`` Python
+package — driven with ``executable_path``; ``playwright install`` is never used.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import threading
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+SITE = ROOT / "_build" / "html"
+SHOTS = ROOT / "_build" / "site-check"
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+
+pytestmark = pytest.mark.site
+
+
+def toc_pages() -> list[str]:
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    docs = [toc["root"]] + [c["file"] for p in toc.get("parts", []) for c in p.get("chapters", [])]
+    return [d + ".html" for d in docs]
+
+
+class QuietHandler(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not (SITE / "index.html").exists():
+        pytest.skip("no built site in _build/html: run `make book` first (`make test` does)")
+    handler = functools.partial(QuietHandler, directory=str(SITE))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    httpd.shutdown()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if CHROMIUM is None:
+        pytest.skip("Chromium is not installed (apt-get install chromium); .ci/run installs it")
+    sync_api = pytest.importorskip("playwright.sync_api", reason="the playwright Python package is not installed")
+    with sync_api.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield b
+        b.close()
+
+
+def visit(browser, url: str, shot: Path):
+    """Load ``url``; return (page, non-local requests, console errors, page errors)."""
+    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    foreign, console, errors = [], [], []
+
+    def route(r):
+        host = urlparse(r.request.url).hostname
+        if r.request.url.startswith(("data:", "blob:", "about:")) or host == "127.0.0.1":
+            r.continue_()
+        else:
+            foreign.append(r.request.url)
+            r.abort()
+
+    context.route("**/*", route)
+    page = context.new_page()
+    page.on("console", lambda m: console.append(m.text) if m.type in ("error", "warning") and
+            ("error" == m.type or "invalid theme" in m.text.lower()) else None)
+    page.on("pageerror", lambda e: errors.append(str(e)))
+    page.goto(url, wait_until="load")
+    page.wait_for_timeout(300)
+    return context, page, foreign, console, errors
+
+
+@pytest.mark.parametrize("doc", toc_pages())
+def test_page(server, browser, doc):
+    html_path = SITE / doc
+    assert html_path.exists(), f"{doc} was not built"
+    source = html_path.read_text(encoding="utf-8")
+    context, page, foreign, console, errors = visit(browser, f"{server}/{doc}", SHOTS / doc.replace("/", "_"))
+    try:
+        if 'class="math' in source:
+            page.wait_for_selector("mjx-container", timeout=20000)
+        explorers = page.locator(".nnlab-explorer")
+        for i in range(explorers.count()):
+            ex = explorers.nth(i)
+            ex.scroll_into_view_if_needed()
+            before = (ex.get_attribute("data-frame"), ex.locator("img").get_attribute("src"))
+            slider = ex.locator('input[type="range"]').first
+            target = "0" if slider.input_value() != "0" else slider.get_attribute("max")
+            slider.fill(target)  # sets the value and fires input/change, like a drag
+            after = (ex.get_attribute("data-frame"), ex.locator("img").get_attribute("src"))
+            assert after[0] != before[0] and after[1] != before[1], f"explorer {i} on {doc} did not change frame"
+            assert ex.locator("img").get_attribute("alt"), f"explorer {i} on {doc} has no alt text"
+        if "application/vnd.jupyter.widget-view+json" in source:
+            page.wait_for_selector(".jupyter-widgets", timeout=20000)
+        for img in page.locator("main img").all():
+            assert img.get_attribute("alt"), f"an image on {doc} has no alt text: {img.get_attribute('src')[:80]}"
+        SHOTS.mkdir(parents=True, exist_ok=True)
+        page.screenshot(path=str(SHOTS / (doc.replace("/", "_") + ".png")), full_page=False)
+        page.wait_for_timeout(200)
+    finally:
+        context.close()
+    assert not foreign, f"{doc} requested other hosts: {foreign[:5]}"
+    assert not errors, f"{doc} threw: {errors}"
+    assert not console, f"{doc} logged console errors: {console}"
+
+
+def test_widget_manager_is_not_loaded_where_no_widget_shows():
+    pages = [SITE / d for d in toc_pages() if (SITE / d).exists()]
+    if not pages:
+        pytest.skip("no built site in _build/html: run `make book` first (`make test` does)")
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        if "application/vnd.jupyter.widget-view+json" not in text:
+            assert "embed-amd.js" not in text, f"{page.name} loads the 4 MB widget manager but shows no widget"
+        assert text.count("THEBE_JS_URL") <= 1, f"{page.name} declares THEBE_JS_URL twice"
