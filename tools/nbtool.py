@@ -15,7 +15,8 @@ from pathlib import Path
 import nbformat
 
 CHECK = "NBVAL_CHECK_OUTPUT"
-KEEP_MIME = ("text/plain",)
+# text, and the text records myst-nb's glue() writes (nbval compares them too)
+KEEP_MIME = ("text/plain", "application/papermill.record/text/plain")
 
 
 def is_checked(cell) -> bool:
@@ -25,21 +26,26 @@ def is_checked(cell) -> bool:
 def strip(nb):
     """Strip ``nb`` in place: keep only checked, textual outputs; no execution noise."""
     nb.metadata.pop("widgets", None)
+    count = 0
     for cell in nb.cells:
         cell.metadata.pop("execution", None)
         if cell.cell_type != "code":
             continue
-        cell.execution_count = None
+        count += 1
         if not is_checked(cell):
+            cell.execution_count = None
             cell.outputs = []
             continue
+        # nbval treats a cell with outputs but no execution count as "unrun": number
+        # checked cells by their position, which is stable across re-executions.
+        cell.execution_count = count
         kept = []
         for out in cell.outputs:
             if out.output_type in ("execute_result", "display_data"):
                 out.data = {k: v for k, v in out.data.items() if k in KEEP_MIME}
                 out.metadata = {}
                 if "execution_count" in out:
-                    out.execution_count = None
+                    out.execution_count = count
                 if not out.data:
                     continue
             kept.append(out)
