@@ -1,0 +1,312 @@
+r"""Loss functions and their gradients (Chapters 1–4 and 7).
+
+Every loss ``name(y_true, y_pred)`` returns a Python ``float``, the mean as in
+PyTorch's ``reduction="mean"``:
+
+* ``mse``, ``half_mse``, ``mae``, ``binary_cross_entropy`` and
+  ``sigmoid_cross_entropy`` average over **all** entries of ``y_pred``;
+* ``cross_entropy`` and ``softmax_cross_entropy`` sum over the ``K`` classes
+  (columns) and average over the ``m`` samples (rows).
+
+``name_gradient(y_true, y_pred)`` returns :math:`\partial J / \partial \hat y`, the
+derivative of that mean, with the shape and float dtype of ``y_pred``.
+``get(name)`` bundles both as ``.value`` and ``.gradient``.
+
+Inputs are checked: shapes must match (rows are samples), values must be
+finite, BCE targets must lie in [0, 1], integer class labels in ``[0, K)``;
+otherwise a ``ValueError``/``TypeError`` names the argument.
+
+Stability (Chapter 7): the losses that take probabilities clip them to
+:math:`[\varepsilon, 1-\varepsilon]` (see :data:`EPS`) so that :math:`\log 0`
+never happens; the ``sigmoid_`` / ``softmax_`` versions take logits and never
+form probabilities at all (log-sigmoid and log-sum-exp), which is exact and
+is what you should train with.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ._validate import as_float_array, check_same_shape
+from .activations import log_softmax, sigmoid, softmax
+
+__all__ = [
+    "mse", "half_mse", "mae", "binary_cross_entropy", "cross_entropy",
+    "sigmoid_cross_entropy", "softmax_cross_entropy",
+    "mse_gradient", "half_mse_gradient", "mae_gradient", "binary_cross_entropy_gradient",
+    "cross_entropy_gradient", "sigmoid_cross_entropy_gradient", "softmax_cross_entropy_gradient",
+    "get", "Loss", "NAMES", "EPS",
+]
+
+#: Clipping constant for losses that take probabilities: :math:`\hat p` is
+#: clipped to :math:`[\varepsilon, 1-\varepsilon]` with
+#: :math:`\varepsilon = \max(\texttt{EPS}, 2\,\epsilon_{\text{machine}})`, i.e.
+#: 1e-12 in float64 and about 2.4e-7 in float32 (where 1 - 1e-12 rounds to 1).
+#: A probability of exactly 0 for the true class then costs
+#: :math:`-\log(10^{-12}) \approx 27.6` instead of infinity. (PyTorch's BCE
+#: instead clamps each log at -100.)
+EPS = 1e-12
+
+
+def _eps(dtype) -> float:
+    return max(EPS, 2 * float(np.finfo(dtype).eps))
+
+
+# ---------------------------------------------------------------- input checks
+def _pair(y_true, y_pred):
+    """Float arrays of the same shape; ``y_true`` takes the dtype of ``y_pred``."""
+    y_pred = as_float_array(y_pred, "y_pred")
+    y_true = as_float_array(y_true, "y_true")
+    check_same_shape(y_true, y_pred, "y_true", "y_pred")
+    return y_true.astype(y_pred.dtype, copy=False), y_pred
+
+
+def _check_unit_interval(a, name, hint=""):
+    if np.any(a < 0) or np.any(a > 1):
+        raise ValueError(
+            f"{name} must lie in [0, 1]; got values from {a.min():g} to {a.max():g}{hint}"
+        )
+
+
+def _binary_pair(y_true, y_pred):
+    y_true, y_pred = _pair(y_true, y_pred)
+    _check_unit_interval(y_true, "y_true", " (binary targets: 0 or 1, or soft labels in between)")
+    return y_true, y_pred
+
+
+def _class_pair(y_true, y_pred):
+    """``Y`` one-hot (or soft) of shape ``(m, K)`` from one-hot or integer labels ``(m,)``."""
+    y_pred = as_float_array(y_pred, "y_pred")
+    if y_pred.ndim != 2:
+        raise ValueError(
+            f"y_pred must be 2-D of shape (m, K) (rows are samples, columns classes); "
+            f"got shape {y_pred.shape}"
+        )
+    m, n_classes = y_pred.shape
+    labels = y_true if isinstance(y_true, np.ndarray) else np.asarray(y_true)
+    if np.issubdtype(labels.dtype, np.integer) and labels.ndim == 1:
+        if labels.shape != (m,):
+            raise ValueError(
+                f"y_true holds {labels.shape[0]} integer labels but y_pred has shape {y_pred.shape}; "
+                f"expected {m} labels, one per row"
+            )
+        if labels.size and (labels.min() < 0 or labels.max() >= n_classes):
+            raise ValueError(
+                f"y_true contains labels outside [0, {n_classes}) (y_pred has {n_classes} columns); "
+                f"got labels from {labels.min()} to {labels.max()}"
+            )
+        Y = np.zeros_like(y_pred)
+        Y[np.arange(m), labels] = 1
+        return Y, y_pred
+    if np.issubdtype(labels.dtype, np.integer) and labels.shape != y_pred.shape:
+        raise ValueError(
+            f"integer labels y_true must have shape ({m},), one per row; got shape {labels.shape}"
+        )
+    Y = as_float_array(y_true, "y_true")
+    if Y.shape != y_pred.shape:
+        raise ValueError(
+            f"y_true has shape {Y.shape} but y_pred has shape {y_pred.shape}; y_true must be "
+            f"one-hot of shape {y_pred.shape} or integer labels of shape ({m},)"
+        )
+    _check_unit_interval(Y, "y_true", " (one-hot or soft labels)")
+    return Y.astype(y_pred.dtype, copy=False), y_pred
+
+
+_PROB_HINT = "; these are probabilities — for logits use the sigmoid_/softmax_ version of the loss"
+
+
+# ------------------------------------------------------------ regression
+def mse(y_true, y_pred):
+    r"""Mean squared error (Chapter 1), averaged over all entries.
+
+    .. math:: J = \frac{1}{N} \sum_{i} (\hat y_i - y_i)^2
+
+    Shapes: ``y_true`` and ``y_pred`` equal, any; returns a float.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.mean((y_pred - y_true) ** 2))
+
+
+def mse_gradient(y_true, y_pred):
+    r""":math:`\partial J/\partial \hat y = \tfrac{2}{N}(\hat y - y)`, shaped like ``y_pred``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    with np.errstate(under="ignore"):
+        return 2 * (y_pred - y_true) / y_pred.size
+
+
+def half_mse(y_true, y_pred):
+    r"""Half mean squared error, the lectures' cost for gradient descent (Chapter 4).
+
+    .. math:: J(\theta) = \frac{1}{2m} \sum_{i=1}^{m} (\hat y^{(i)} - y^{(i)})^2
+
+    The ½ cancels the 2 of the derivative. Averaged over all entries; returns a float.
+    """
+    return 0.5 * mse(y_true, y_pred)
+
+
+def half_mse_gradient(y_true, y_pred):
+    r""":math:`\partial J/\partial \hat y = \tfrac{1}{N}(\hat y - y)`, shaped like ``y_pred``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    with np.errstate(under="ignore"):
+        return (y_pred - y_true) / y_pred.size
+
+
+def mae(y_true, y_pred):
+    r"""Mean absolute error (Chapter 1), averaged over all entries.
+
+    .. math:: J = \frac{1}{N} \sum_{i} |\hat y_i - y_i|
+
+    Returns a float.
+    """
+    y_true, y_pred = _pair(y_true, y_pred)
+    return float(np.mean(np.abs(y_pred - y_true)))
+
+
+def mae_gradient(y_true, y_pred):
+    r""":math:`\partial J/\partial \hat y = \tfrac{1}{N}\operatorname{sign}(\hat y - y)`
+    (0 where :math:`\hat y = y`, as in PyTorch), shaped like ``y_pred``."""
+    y_true, y_pred = _pair(y_true, y_pred)
+    with np.errstate(under="ignore"):
+        return np.sign(y_pred - y_true) / y_pred.size
+
+
+# ------------------------------------------------------------ binary classification
+def binary_cross_entropy(y_true, y_pred):
+    r"""Binary cross-entropy on probabilities (Chapter 2), averaged over all entries.
+
+    .. math:: J = -\frac{1}{N} \sum_i \left[ y_i \log \hat p_i + (1 - y_i) \log(1 - \hat p_i) \right]
+
+    ``y_pred`` are probabilities :math:`\hat p \in [0, 1]`, clipped to
+    :math:`[\varepsilon, 1-\varepsilon]` (see :data:`EPS`); ``y_true`` in [0, 1].
+    Prefer :func:`sigmoid_cross_entropy` on logits. Returns a float.
+    """
+    y, p = _binary_pair(y_true, y_pred)
+    _check_unit_interval(p, "y_pred", _PROB_HINT)
+    eps = _eps(p.dtype)
+    p = np.clip(p, eps, 1 - eps)
+    return float(-np.mean(y * np.log(p) + (1 - y) * np.log(1 - p)))
+
+
+def binary_cross_entropy_gradient(y_true, y_pred):
+    r""":math:`\partial J/\partial \hat p = \frac{1}{N}\,\frac{\hat p - y}{\hat p\,(1 - \hat p)}`,
+    evaluated at the clipped :math:`\hat p`; shaped like ``y_pred``."""
+    y, p = _binary_pair(y_true, y_pred)
+    _check_unit_interval(p, "y_pred", _PROB_HINT)
+    eps = _eps(p.dtype)
+    p = np.clip(p, eps, 1 - eps)
+    with np.errstate(under="ignore"):
+        return (p - y) / (p * (1 - p)) / p.size
+
+
+def sigmoid_cross_entropy(y_true, y_pred):
+    r"""Binary cross-entropy on logits (Chapters 2 and 7), averaged over all entries.
+
+    With :math:`\hat p = \sigma(z)`, :math:`-\log\sigma(z) = \operatorname{softplus}(-z)`, so
+
+    .. math:: J = \frac{1}{N} \sum_i \left[ \max(z_i, 0) - y_i z_i + \log(1 + e^{-|z_i|}) \right]
+
+    which never overflows and never takes :math:`\log 0` (PyTorch's
+    ``BCEWithLogitsLoss``). ``y_pred`` are logits :math:`z`; returns a float.
+    """
+    y, z = _binary_pair(y_true, y_pred)
+    with np.errstate(under="ignore"):
+        return float(np.mean(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))))
+
+
+def sigmoid_cross_entropy_gradient(y_true, y_pred):
+    r""":math:`\partial J/\partial z = \tfrac{1}{N}(\sigma(z) - y)`, shaped like ``y_pred``."""
+    y, z = _binary_pair(y_true, y_pred)
+    with np.errstate(under="ignore"):
+        return (sigmoid(z) - y) / z.size
+
+
+# ------------------------------------------------------------ multi-class classification
+def cross_entropy(y_true, y_pred):
+    r"""Categorical cross-entropy on probabilities (Chapter 3).
+
+    .. math:: J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K} y_{ik} \log \hat p_{ik}
+
+    ``y_pred``: probabilities of shape ``(m, K)`` (rows sum to 1), clipped to
+    :math:`[\varepsilon, 1-\varepsilon]` (see :data:`EPS`). ``y_true``: one-hot
+    ``(m, K)`` or integer labels ``(m,)`` in ``[0, K)``. Sums over classes,
+    averages over samples. Prefer :func:`softmax_cross_entropy` on logits. Returns a float.
+    """
+    Y, P = _class_pair(y_true, y_pred)
+    _check_unit_interval(P, "y_pred", _PROB_HINT)
+    eps = _eps(P.dtype)
+    return float(-np.sum(Y * np.log(np.clip(P, eps, 1 - eps))) / P.shape[0])
+
+
+def cross_entropy_gradient(y_true, y_pred):
+    r""":math:`\partial J/\partial \hat p_{ik} = -\frac{1}{m}\,\frac{y_{ik}}{\hat p_{ik}}`
+    (clipped :math:`\hat p`), shape ``(m, K)``."""
+    Y, P = _class_pair(y_true, y_pred)
+    _check_unit_interval(P, "y_pred", _PROB_HINT)
+    eps = _eps(P.dtype)
+    with np.errstate(under="ignore"):
+        return -Y / np.clip(P, eps, 1 - eps) / P.shape[0]
+
+
+def softmax_cross_entropy(y_true, y_pred):
+    r"""Softmax followed by cross-entropy, on logits (Chapters 3 and 7).
+
+    .. math:: J = -\frac{1}{m} \sum_{i} \sum_{k} y_{ik} \log \operatorname{softmax}(z_i)_k,
+              \quad \log \operatorname{softmax}(z)_k = z_k - \log\sum_j e^{z_j}
+
+    computed with log-sum-exp, never through probabilities (PyTorch's
+    ``CrossEntropyLoss``). ``y_pred``: logits ``(m, K)``; ``y_true``: one-hot
+    ``(m, K)`` or integer labels ``(m,)``. Returns a float.
+    """
+    Y, Z = _class_pair(y_true, y_pred)
+    return float(-np.sum(Y * log_softmax(Z, axis=1)) / Z.shape[0])
+
+
+def softmax_cross_entropy_gradient(y_true, y_pred):
+    r""":math:`\partial J/\partial Z = \frac{1}{m}\left(\operatorname{softmax}(Z) - Y\right)`,
+    shape ``(m, K)`` — the famous "prediction minus target" (Chapter 3)."""
+    Y, Z = _class_pair(y_true, y_pred)
+    with np.errstate(under="ignore"):
+        return (softmax(Z, axis=1) - Y) / Z.shape[0]
+
+
+# ------------------------------------------------------------------ registry
+class Loss:
+    """A loss by name: ``value(y_true, y_pred)`` → float, ``gradient(y_true, y_pred)`` → array."""
+
+    def __init__(self, name, value, gradient):
+        self.name = name
+        self._value = value
+        self._gradient = gradient
+
+    def __repr__(self):
+        return f"get({self.name!r})"
+
+    def value(self, y_true, y_pred) -> float:
+        """The mean loss, a Python float."""
+        return self._value(y_true, y_pred)
+
+    __call__ = value
+
+    def gradient(self, y_true, y_pred) -> np.ndarray:
+        """The derivative of :meth:`value` with respect to ``y_pred``, shaped like ``y_pred``."""
+        return self._gradient(y_true, y_pred)
+
+
+_LOSSES = {
+    "mse": (mse, mse_gradient),
+    "half_mse": (half_mse, half_mse_gradient),
+    "mae": (mae, mae_gradient),
+    "binary_cross_entropy": (binary_cross_entropy, binary_cross_entropy_gradient),
+    "cross_entropy": (cross_entropy, cross_entropy_gradient),
+    "sigmoid_cross_entropy": (sigmoid_cross_entropy, sigmoid_cross_entropy_gradient),
+    "softmax_cross_entropy": (softmax_cross_entropy, softmax_cross_entropy_gradient),
+}
+NAMES = tuple(_LOSSES)
+
+
+def get(name):
+    """Return the :class:`Loss` called ``name``; ``ValueError`` listing :data:`NAMES` if unknown."""
+    if isinstance(name, Loss):
+        return name
+    if name not in _LOSSES:
+        raise ValueError(f"unknown loss {name!r}; known losses: {', '.join(NAMES)}")
+    return Loss(name, *_LOSSES[name])
