@@ -79,9 +79,10 @@ def visit(browser, url: str, shot: Path):
 
     context.route("**/*", route)
     page = context.new_page()
-    page.on("console", lambda m: console.append(m.text) if m.type in ("error", "warning") and
-            ("error" == m.type or "invalid theme" in m.text.lower()) else None)
+    page.on("console", lambda m: console.append(m.text) if (m.type == "error" and "Failed to load resource" not in m.text)
+            or "invalid theme" in m.text.lower() else None)  # failed loads are reported with their URL below
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("response", lambda r: console.append(f"HTTP {r.status}: {r.url}") if r.status >= 400 else None)
     page.goto(url, wait_until="load")
     page.wait_for_timeout(300)
     return context, page, foreign, console, errors
@@ -130,3 +131,52 @@ def test_widget_manager_is_not_loaded_where_no_widget_shows():
         if "application/vnd.jupyter.widget-view+json" not in text:
             assert "embed-amd.js" not in text, f"{page.name} loads the 4 MB widget manager but shows no widget"
         assert text.count("THEBE_JS_URL") <= 1, f"{page.name} declares THEBE_JS_URL twice"
+
+
+@pytest.fixture(scope="module")
+def widget_book(tmp_path_factory):
+    """A one-page book, built with the course's configuration, that shows a real ipywidget."""
+    import subprocess
+
+    import nbformat
+
+    make = shutil.which("make")
+    if make is None:
+        pytest.skip("GNU make is not installed")
+    folder = tmp_path_factory.mktemp("widget_book")
+    shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
+    shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
+    shutil.copytree(ROOT / "book" / "_extra", folder / "book" / "_extra")
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
+    nb = nbformat.v4.new_notebook(cells=[
+        nbformat.v4.new_markdown_cell("# A saved widget"),
+        nbformat.v4.new_code_cell("import ipywidgets as W\nW.IntSlider(value=3, description='n')"),
+    ])
+    nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
+    nbformat.write(nb, folder / "book" / "page.ipynb")
+    result = subprocess.run([make, "--no-print-directory", "-C", str(ROOT), "book", f"BOOK_ROOT={folder}"],
+                            capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, (result.stdout + result.stderr)[-3000:]
+    return folder / "_build" / "html"
+
+
+def test_saved_ipywidget_renders_offline(widget_book, browser):
+    """The vendored widget manager (not a CDN) renders a saved widget on a static page."""
+    page_html = (widget_book / "book" / "page.html").read_text(encoding="utf-8")
+    assert "application/vnd.jupyter.widget-view+json" in page_html
+    assert "vendor/embed-amd.js" in page_html
+    handler = functools.partial(QuietHandler, directory=str(widget_book))
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    threading.Thread(target=httpd.serve_forever, daemon=True).start()
+    try:
+        url = f"http://127.0.0.1:{httpd.server_address[1]}/book/page.html"
+        context, page, foreign, console, errors = visit(browser, url, SHOTS / "widget.png")
+        try:
+            page.wait_for_selector(".jupyter-widgets .widget-slider, .jupyter-widgets", timeout=20000)
+        finally:
+            context.close()
+    finally:
+        httpd.shutdown()
+    assert not foreign, f"the widget page requested other hosts: {foreign[:5]}"
+    assert not errors, errors
+    assert not console, console

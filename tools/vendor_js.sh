@@ -21,10 +21,16 @@ mkdir hm rq
 tar -xzf jupyter-widgets-html-manager-*.tgz -C hm
 tar -xzf requirejs-*.tgz -C rq
 rm -rf "$dest"; mkdir -p "$dest"
-# The bundle and the icon fonts it references by relative URL (so they load locally).
+# The bundle, and the icon fonts (woff2, ttf: what current browsers fetch) that it loads
+# relative to its AMD module paths. RequireJS's baseUrl is set to vendor/ by
+# book/_ext/nnlab_sphinx.py; depending on which module loads its CSS first, the fonts
+# are looked up next to "@jupyter-widgets/" or "@jupyter-widgets/html-manager/dist/", so
+# they are copied to both.
 cp hm/package/dist/embed-amd.js hm/package/dist/embed.js.LICENSE.txt "$dest/"
-cp hm/package/dist/*.woff2 hm/package/dist/*.woff hm/package/dist/*.ttf \
-   hm/package/dist/*.eot hm/package/dist/*.svg "$dest/"
+for fonts in "$dest/@jupyter-widgets" "$dest/@jupyter-widgets/html-manager/dist"; do
+  mkdir -p "$fonts"
+  cp hm/package/dist/*.woff2 hm/package/dist/*.ttf "$fonts/"
+done
 cp rq/package/require.js "$dest/require.js"
 cat > "$dest/VERSIONS.txt" <<TXT
 @jupyter-widgets/html-manager $HTML_MANAGER_VERSION  dist/embed-amd.js + fonts  licence: $(node -p "require('$work/hm/package/package.json').license")
