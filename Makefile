@@ -16,7 +16,6 @@ PORT ?= 8000
 # -n nitpicky, -W warnings are errors, --keep-going reports all of them before failing.
 JB_FLAGS ?= -nW --keep-going
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
-export MPLBACKEND := Agg
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
 .PHONY: setup book test serve strip outputs bench clean

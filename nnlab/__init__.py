@@ -7,10 +7,12 @@ Layers of the package (each imports only from the ones above it):
 
 1. math core: :mod:`nnlab.activations`, :mod:`nnlab.losses`, :mod:`nnlab.init`,
    :mod:`nnlab.gradcheck`, :mod:`nnlab.data`
-2. :mod:`nnlab.layers`, :mod:`nnlab.optim`, :mod:`nnlab.schedules`
+2. the chapters' small models (:mod:`nnlab.models`, :mod:`nnlab.linear_models`,
+   :mod:`nnlab.descent`, :mod:`nnlab.activation_tools`), :mod:`nnlab.layers`,
+   :mod:`nnlab.optim`, :mod:`nnlab.schedules`
 3. :mod:`nnlab.train`, :mod:`nnlab.io`
-4. :mod:`nnlab.check`, :mod:`nnlab.viz`, :mod:`nnlab.widgets` (the only ones that
-   may use matplotlib or ipywidgets)
+4. :mod:`nnlab.check`, :mod:`nnlab.viz`, :mod:`nnlab.widgets`, :mod:`nnlab.book`
+   (the only ones that may use matplotlib, ipywidgets or myst-nb)
 
 Submodules are imported on first use, so ``import nnlab`` is cheap and never
 pulls in matplotlib.
@@ -23,8 +25,9 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "losses", "init", "gradcheck", "data",
+    "models", "linear_models", "descent", "activation_tools",
     "layers", "optim", "schedules", "train", "io",
-    "check", "viz", "widgets",
+    "check", "viz", "widgets", "book",
 )
 # Names re-exported at the top level for convenience: name -> submodule.
 _SHORTCUTS = {"Sequential": "layers", "mlp": "layers", "fit": "train"}

@@ -13,10 +13,39 @@ PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
 
 
-def figure(width: float = 6.0, height: float = 4.0, dpi: int = 100):
-    """Return a new matplotlib ``Figure`` that is not tied to pyplot's global state."""
+def _png_bytes(fig) -> bytes:
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    buf = io.BytesIO()
+    FigureCanvasAgg(fig).print_png(buf)
+    return buf.getvalue()
+
+
+def _show_figures_in_ipython() -> None:
+    """Let a bare ``Figure`` at the end of a notebook cell display as a PNG image.
+
+    pyplot's inline backend registers this only for figures it created; ours are
+    created without pyplot, so whatever the backend (even ``Agg``) we register it.
+    """
+    ipython = __import__("sys").modules.get("IPython")
+    shell = ipython.get_ipython() if ipython is not None else None
+    if shell is None:
+        return
     from matplotlib.figure import Figure
 
+    shell.display_formatter.formatters["image/png"].for_type(Figure, _png_bytes)
+
+
+def figure(width: float = 6.0, height: float = 4.0, dpi: int = 100):
+    """Return a new matplotlib ``Figure`` that is not tied to pyplot's global state.
+
+    Make it the last expression of a notebook cell to show it (as a PNG image).
+    """
+    from matplotlib.figure import Figure
+
+    _show_figures_in_ipython()
     return Figure(figsize=(width, height), dpi=dpi, layout="constrained")
 
 

@@ -1,8 +1,7 @@
 """A green build must never hide a failed notebook.
 
-Builds a one-page book whose only cell raises, with the execution settings of the
-real _config.yml and the real `make book` command, and expects the build to fail
-and to say why.
+Builds a one-page book whose only cell raises, with the course's real _config.yml
+and the real `make book` command, and expects the build to fail and to say why.
 """
 from __future__ import annotations
 
@@ -12,22 +11,21 @@ from pathlib import Path
 
 import nbformat
 import pytest
-import yaml
 
 ROOT = Path(__file__).resolve().parents[1]
 pytestmark = pytest.mark.slow
 
 
 def write_book(folder: Path, source: str) -> None:
-    real = yaml.safe_load((ROOT / "_config.yml").read_text())
-    config = {"title": "broken", "execute": real["execute"], "parse": real["parse"],
-              "only_build_toc_files": True}
-    (folder / "_config.yml").write_text(yaml.safe_dump(config))
-    (folder / "_toc.yml").write_text("format: jb-book\nroot: page\n")
+    """A one-page book with the course's own _config.yml and Sphinx extension."""
+    shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
+    shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
+    shutil.copytree(ROOT / "book" / "_extra", folder / "book" / "_extra")
+    (folder / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
     nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell("# A page"),
                                          nbformat.v4.new_code_cell(source)])
     nb.metadata["kernelspec"] = {"name": "python3", "display_name": "Python 3", "language": "python"}
-    nbformat.write(nb, folder / "page.ipynb")
+    nbformat.write(nb, folder / "book" / "page.ipynb")
 
 
 @pytest.fixture

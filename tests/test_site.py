@@ -93,6 +93,7 @@ def test_page(server, browser, doc):
     html_path = SITE / doc
     assert html_path.exists(), f"{doc} was not built"
     source = html_path.read_text(encoding="utf-8")
+    assert "&lt;Figure size" not in source, f"{doc} shows a figure as text instead of an image"
     context, page, foreign, console, errors = visit(browser, f"{server}/{doc}", SHOTS / doc.replace("/", "_"))
     try:
         if 'class="math' in source:
