@@ -11,6 +11,9 @@ LAYER = {
     "_validate": 0,
     "activations": 1, "losses": 1, "init": 1, "gradcheck": 1, "data": 1,
     "layers": 2, "optim": 2, "schedules": 2, "models": 2,
+    "descent": 2,
+    "activation_tools": 2,
+    "linear_models": 2,
     "train": 3, "io": 3,
     "check": 4, "viz": 4, "widgets": 4, "book": 4,
 }

@@ -1,0 +1,203 @@
+"""nnlab.descent: closed forms, finite differences, the lectures' numbers, and helpful errors."""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlab import data, descent as D
+from nnlab.gradcheck import check_gradient, numerical_gradient
+
+X_TOY = np.array([1.0, 2.0, 3.0])
+
+
+# ------------------------------------------------------------------ the lectures' table
+def test_cost_table_of_the_lectures():
+    thetas = np.array([-1.0, 0.0, 1.0, 2.0, 3.0])
+    got = D.one_param_cost(thetas, X_TOY, X_TOY)
+    np.testing.assert_allclose(got, [28 / 3, 7 / 3, 0, 7 / 3, 28 / 3])   # 9.33, 2.33, 0, 2.33, 9.33
+    assert np.round(got, 2).tolist() == [9.33, 2.33, 0.0, 2.33, 9.33]
+
+
+def test_one_param_gradient_matches_finite_differences_and_closed_form():
+    rng = np.random.default_rng(0)
+    x, y = rng.normal(size=7), rng.normal(size=7)
+    for theta in [-2.0, 0.3, 5.0]:
+        t = np.array([theta])
+        num = numerical_gradient(lambda v: float(D.one_param_cost(v[0], x, y)), t)
+        assert abs(num[0] - D.one_param_gradient(theta, x, y)) < 1e-7
+    assert D.one_param_curvature(X_TOY) == pytest.approx(14 / 3)
+    assert D.one_param_minimizer(x, y) == pytest.approx(np.dot(x, y) / np.dot(x, x))
+    assert D.one_param_gradient(D.one_param_minimizer(x, y), x, y) == pytest.approx(0, abs=1e-12)
+
+
+def test_one_param_cost_is_elementwise_over_theta_grids():
+    grid = np.linspace(-1, 3, 12).reshape(3, 4)
+    assert D.one_param_cost(grid, X_TOY, X_TOY).shape == (3, 4)
+
+
+# ------------------------------------------------------------------ gradient descent
+def test_gradient_descent_on_a_parabola_follows_the_closed_form():
+    a, lr = D.one_param_curvature(X_TOY), 0.1
+    path = D.gradient_descent(lambda t: D.one_param_gradient(t, X_TOY, X_TOY), 4.0, lr, 10)
+    assert path.shape == (11,)
+    np.testing.assert_allclose(path, 1 + 3 * (1 - lr * a) ** np.arange(11))
+
+
+def test_gradient_descent_accepts_a_schedule_and_vectors():
+    seen = []
+    path = D.gradient_descent(lambda t: 2 * t, np.array([1.0, -2.0]), lambda t: seen.append(t) or 0.25, 3)
+    assert seen == [0, 1, 2]
+    np.testing.assert_allclose(path[-1], np.array([1.0, -2.0]) * 0.5**3)
+
+
+def test_a_diverging_run_stops_with_non_finite_rows():
+    path = D.gradient_descent(lambda t: 1e200 * t, 1.0, 1e200, 5)
+    assert not np.isfinite(path[-1])
+    assert D.classify_run(path, np.abs(path)) == "diverging"
+
+
+@pytest.mark.parametrize("lr, kind", [(0.05, "converging"), (0.2, "converging"), (0.3, "oscillating"),
+                                      (0.4, "oscillating"), (3 / 7, "oscillating"), (0.45, "diverging")])
+def test_classify_run_matches_the_theory(lr, kind):
+    # a = 14/3: creeping below 1/a = 0.214, zig-zag up to 2/a = 0.4286, divergence beyond
+    path = D.gradient_descent(lambda t: D.one_param_gradient(t, X_TOY, X_TOY), 4.0, lr, 25)
+    assert D.classify_run(path, D.one_param_cost(path, X_TOY, X_TOY)) == kind
+
+
+def test_classify_run_sees_zigzag_in_one_coordinate_of_many():
+    A = np.diag([1.0, 100.0])
+    path = D.gradient_descent(lambda t: A @ t, np.array([1.0, 1.0]), 0.015, 30)   # 1 - 1.5 < 0 in coordinate 2
+    assert D.classify_run(path, 0.5 * np.einsum("ti,ij,tj->t", path, A, path)) == "oscillating"
+
+
+# ------------------------------------------------------------------ convexity
+def test_convexity_gap():
+    rng = np.random.default_rng(1)
+    a, b, t = rng.uniform(-3, 3, 500), rng.uniform(-3, 3, 500), rng.uniform(0, 1, 500)
+    assert D.convexity_gap(np.square, a, b, t).min() >= -1e-12
+    assert D.convexity_gap(D.double_well, -1.3, 1.13, 0.5) < 0            # chord over the hump
+    assert D.convexity_gap(np.square, 0.0, 2.0, 0.5) == pytest.approx(1.0)  # (0 + 4)/2 - 1
+
+
+# ------------------------------------------------------------------ linear regression
+def test_linreg_cost_and_gradient():
+    rng = np.random.default_rng(2)
+    X, y, theta = rng.normal(size=(20, 3)), rng.normal(size=20), rng.normal(size=3)
+    assert D.linreg_cost(theta, X, y) == pytest.approx(np.mean((X @ theta - y) ** 2) / 2)
+    err = check_gradient(lambda th: D.linreg_cost(th, X, y), theta.copy(), D.linreg_gradient(theta, X, y))
+    assert err < 1e-7
+    grid = rng.normal(size=(4, 5, 3))
+    costs = D.linreg_cost(grid, X, y)
+    assert costs.shape == (4, 5) and costs[2, 3] == pytest.approx(D.linreg_cost(grid[2, 3], X, y))
+
+
+def test_scaling_and_condition_numbers():
+    rng = np.random.default_rng(0)
+    X = np.column_stack([rng.uniform(0, 1, 60), rng.uniform(0, 10, 60)])
+    Z = D.scale_features(X, "standardize")
+    np.testing.assert_allclose(Z.mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_allclose(Z.std(axis=0), 1)
+    M = D.scale_features(X, "minmax")
+    np.testing.assert_allclose([M.min(axis=0), M.max(axis=0)], [[0, 0], [1, 1]])
+    np.testing.assert_allclose(D.scale_features(X, "center").mean(axis=0), 0, atol=1e-12)
+    np.testing.assert_array_equal(D.scale_features(X, "none"), X)
+    kappas = [D.hessian_condition(np.column_stack([np.ones(60), D.scale_features(X, m)])) for m in D.SCALINGS]
+    assert kappas == sorted(kappas, reverse=True)                         # each scaling helps more
+    assert D.hessian_condition(np.eye(3)) == pytest.approx(1.0)
+    assert D.hessian_condition(np.array([[1.0, 1.0], [2.0, 2.0]])) == math.inf
+
+
+def test_steps_to_tolerance():
+    path = np.array([[4.0, 0.0], [2.0, 0.0], [1.0, 0.0], [0.5, 0.0]])
+    assert D.steps_to_tolerance(path, np.zeros(2), 1.0) == 2
+    assert D.steps_to_tolerance(path, np.zeros(2), 0.1) == -1
+
+
+# ------------------------------------------------------------------ mini-batches
+@pytest.mark.parametrize("m, B, expected", [(12, 3, 4), (12, None, 1), (12, 1, 12), (12, 5, 3), (50_000, 64, 782)])
+def test_updates_per_epoch_matches_minibatches(m, B, expected):
+    assert D.updates_per_epoch(m, B) == expected
+    assert len(list(data.minibatches(np.zeros((m, 1)), None, B, rng=0))) == expected
+
+
+def test_batch_gd_equals_plain_gradient_descent():
+    rng = np.random.default_rng(3)
+    X, y = rng.normal(size=(30, 2)), rng.normal(size=30)
+    theta, hist = D.minibatch_gd(X, y, np.zeros(2), 0.1, 7)
+    path = D.gradient_descent(lambda th: D.linreg_gradient(th, X, y), np.zeros(2), 0.1, 7)
+    np.testing.assert_allclose(theta, path[-1])
+    np.testing.assert_allclose(hist["cost"], D.linreg_cost(path, X, y))
+    assert hist["train"].shape == (7,) and "val" not in hist
+
+
+def test_minibatch_gd_records_history_schedule_and_validation():
+    rng = np.random.default_rng(4)
+    X, y = rng.normal(size=(12, 2)), rng.normal(size=12)
+    theta, hist = D.minibatch_gd(X, y, np.zeros(2), lambda t: 0.1 / (1 + t), 3, 3, X_val=X[:4], y_val=y[:4])
+    assert hist["cost"].shape == (3 * 4 + 1,)
+    np.testing.assert_allclose(hist["lr"], 0.1 / (1 + np.arange(12)))
+    assert hist["val"].shape == (3,) and hist["val"][-1] == pytest.approx(D.linreg_cost(theta, X[:4], y[:4]))
+    again, _ = D.minibatch_gd(X, y, np.zeros(2), lambda t: 0.1 / (1 + t), 3, 3, seed=0)
+    np.testing.assert_array_equal(theta, again)                          # seeded: reproducible
+
+
+def test_sgd_with_decay_gets_closer_than_constant():
+    rng = np.random.default_rng(4)
+    x = rng.uniform(0, 2, 240)
+    X = np.column_stack([np.ones(240), D.scale_features(x[:, None])[:, 0]])
+    y = 1 + 2 * x + rng.normal(0, 0.5, 240)
+    best = np.linalg.lstsq(X, y, rcond=None)[0]
+    const, _ = D.minibatch_gd(X, y, np.zeros(2), 0.05, 10, 1)
+    decay, _ = D.minibatch_gd(X, y, np.zeros(2), lambda t: 0.05 / (1 + t / 240), 10, 1)
+    assert np.linalg.norm(decay - best) < np.linalg.norm(const - best) / 5
+
+
+# ------------------------------------------------------------------ non-convex examples
+def test_saddle_and_double_well_gradients():
+    p = np.array([0.7, -1.3])
+    assert check_gradient(lambda v: float(D.saddle_loss(v)), p.copy(), D.saddle_gradient(p)) < 1e-8
+    assert D.saddle_loss(np.zeros(2)) == 0 and np.all(D.saddle_gradient(np.zeros(2)) == 0)
+    for x0 in [-1.7, 0.2, 1.4]:
+        x = np.array([x0])
+        assert abs(numerical_gradient(lambda v: float(D.double_well(v[0])), x)[0] - D.double_well_gradient(x0)) < 1e-6
+    roots = np.sort(np.roots([4, 0, -6, 1]).real)
+    assert roots[0] == pytest.approx(-1.3008, abs=1e-4) and roots[2] == pytest.approx(1.1309, abs=1e-4)
+    small = D.gradient_descent(D.double_well_gradient, 2.0, 0.01, 300)[-1]
+    large = D.gradient_descent(D.double_well_gradient, 2.0, 0.1, 300)[-1]
+    assert small == pytest.approx(roots[2]) and large == pytest.approx(roots[0])
+
+
+# ------------------------------------------------------------------ errors
+def test_errors_name_the_problem():
+    with pytest.raises(ValueError, match="lr must be a finite number > 0"):
+        D.gradient_descent(lambda t: t, 1.0, -0.1, 3)
+    with pytest.raises(ValueError, match="steps must be an integer >= 0"):
+        D.gradient_descent(lambda t: t, 1.0, 0.1, 2.5)
+    with pytest.raises(ValueError, match=r"y must have shape \(3,\)"):
+        D.one_param_cost(1.0, X_TOY, np.ones(4))
+    with pytest.raises(ValueError, match="all x are 0"):
+        D.one_param_minimizer(np.zeros(3), np.ones(3))
+    with pytest.raises(ValueError, match="t must lie in"):
+        D.convexity_gap(np.square, 0.0, 1.0, 1.5)
+    with pytest.raises(ValueError, match="at least 3 points"):
+        D.classify_run(np.zeros(2), np.zeros(2))
+    with pytest.raises(ValueError, match="one per row of path"):
+        D.classify_run(np.zeros(4), np.zeros(3))
+    with pytest.raises(ValueError, match="theta must end in 2 entries, one per column"):
+        D.linreg_cost(np.zeros(3), np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError, match=r"theta must have shape \(2,\)"):
+        D.linreg_gradient(np.zeros(3), np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError, match="method must be one of none, center, minmax, standardize"):
+        D.scale_features(np.ones((3, 2)), "zscore")
+    with pytest.raises(ValueError, match="batch_size must be an integer >= 1"):
+        D.updates_per_epoch(12, 0)
+    with pytest.raises(ValueError, match=r"theta0 must have shape \(2,\)"):
+        D.minibatch_gd(np.ones((4, 2)), np.ones(4), np.zeros(3), 0.1, 1)
+    with pytest.raises(ValueError, match="epochs must be an integer >= 1"):
+        D.minibatch_gd(np.ones((4, 2)), np.ones(4), np.zeros(2), 0.1, 0)
+    with pytest.raises(ValueError, match="theta must end in 2 entries"):
+        D.saddle_loss(np.zeros(3))
+    with pytest.raises(ValueError, match="path rows have shape"):
+        D.steps_to_tolerance(np.zeros((3, 2)), np.zeros(3))
