@@ -97,7 +97,7 @@ def test_page(server, browser, doc):
     context, page, foreign, console, errors = visit(browser, f"{server}/{doc}", SHOTS / doc.replace("/", "_"))
     try:
         if 'class="math' in source:
-            page.wait_for_selector("mjx-container", timeout=20000)
+            page.wait_for_selector("mjx-container", state="attached", timeout=20000)
         explorers = page.locator(".nnlab-explorer")
         for i in range(explorers.count()):
             ex = explorers.nth(i)

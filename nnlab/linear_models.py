@@ -1,0 +1,397 @@
+r"""Single-layer classifiers: logistic, softmax and multi-label regression (Chapters 2 and 3).
+
+Each model is one layer of neurons, :math:`Z = XW + b`, followed by an output
+activation, trained by batch gradient descent on the matching loss:
+
+============================  ==============  ==============  ==========================
+model                         outputs         activation      loss
+============================  ==============  ==============  ==========================
+logistic regression (Ch. 2)   1               sigmoid         binary cross-entropy
+softmax regression (Ch. 3)    K classes       softmax         cross-entropy
+multi-label (Ch. 3)           K labels        K sigmoids      BCE per label, summed
+============================  ==============  ==============  ==========================
+
+Rows are samples: ``X`` has shape ``(m, n)``. Logistic regression has a weight
+vector ``w`` of shape ``(n,)`` and a number ``b``; the K-output models have
+``W`` of shape ``(n, K)`` (column ``k`` holds the weights of output ``k``) and
+``b`` of shape ``(K,)``. Costs are means over the ``m`` samples, and so are
+the gradients.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from . import activations, data, losses
+from ._validate import as_float_array, check_positive
+
+__all__ = [
+    "logits", "logit",
+    "logistic_forward", "logistic_loss", "logistic_one_sample", "logistic_gradients",
+    "logistic_regression_fit", "logistic_predict",
+    "softmax_temperature", "softmax_regression_forward", "softmax_regression_loss",
+    "softmax_regression_gradients", "softmax_regression_fit", "softmax_regression_predict",
+    "multilabel_forward", "multilabel_loss", "multilabel_gradients", "multilabel_fit",
+    "multilabel_predict",
+]
+
+
+# ------------------------------------------------------------------ input checks
+def _check_X(X):
+    X = as_float_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
+    return X
+
+
+def _check_w_b(X, w, b):
+    """``w`` of shape ``(n,)`` and a scalar ``b`` for logistic regression."""
+    w = as_float_array(w, "w")
+    if w.shape != (X.shape[1],):
+        raise ValueError(f"w must have shape ({X.shape[1]},) to match X's {X.shape[1]} features; got {w.shape}")
+    b = as_float_array(b, "b")
+    if b.size != 1:
+        raise ValueError(f"b must be a single number for logistic regression; got shape {b.shape}")
+    return w, float(b.reshape(()))
+
+
+def _check_W_b(X, W, b):
+    """``W`` of shape ``(n, K)`` and ``b`` of shape ``(K,)`` for the K-output models."""
+    W = as_float_array(W, "W")
+    if W.ndim != 2 or W.shape[0] != X.shape[1]:
+        raise ValueError(f"W must have shape ({X.shape[1]}, K): one row per feature of X, one column per "
+                         f"output; got {W.shape}")
+    b = as_float_array(b, "b")
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"b must have shape ({W.shape[1]},), one bias per column of W; got {b.shape}")
+    return W, b
+
+
+def _binary_targets(y, m, name="y"):
+    """``y`` as floats of shape ``(m,)`` with values in [0, 1] (integer 0/1 labels are welcome)."""
+    y = np.asarray(y)
+    if y.dtype == bool or np.issubdtype(y.dtype, np.integer):
+        y = y.astype(np.float64)
+    y = as_float_array(y, name)
+    if y.shape != (m,):
+        raise ValueError(f"{name} must have shape ({m},), one target per row of X; got {y.shape}")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError(f"{name} must hold 0/1 labels (or probabilities in [0, 1]); got values from "
+                         f"{y.min():g} to {y.max():g}")
+    return y
+
+
+def _class_targets(y, m, K):
+    """One-hot ``Y`` of shape ``(m, K)`` from integer labels ``(m,)`` or a one-hot array ``(m, K)``."""
+    y = np.asarray(y)
+    if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
+        if y.shape != (m,):
+            raise ValueError(f"y holds {y.shape[0]} labels but X has {m} rows; they must match")
+        if y.min() < 0 or y.max() >= K:
+            raise ValueError(f"y contains labels outside [0, {K}): got labels from {y.min()} to {y.max()}")
+        return data.one_hot(y, K)
+    Y = as_float_array(y, "y")
+    if Y.shape != (m, K):
+        raise ValueError(f"y must be integer labels of shape ({m},) or one-hot of shape ({m}, {K}); got {Y.shape}")
+    if np.any((Y < 0) | (Y > 1)):
+        raise ValueError("y must be one-hot (or hold probabilities in [0, 1])")
+    return Y
+
+
+def _label_matrix(Y, shape):
+    """Multi-label targets: a 0/1 (or [0, 1]) float array of exactly ``shape`` = (m, K)."""
+    Y = np.asarray(Y)
+    if Y.shape != tuple(shape):
+        raise ValueError(f"Y must have shape {tuple(shape)}, one 0/1 entry per sample and label; got {Y.shape}")
+    return _binary_targets(Y.ravel(), Y.size, "Y").reshape(Y.shape)
+
+
+def _check_schedule(lr, epochs):
+    lr = check_positive(lr, "lr")
+    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
+        raise ValueError(f"epochs must be an integer >= 0; got {epochs!r}")
+    return lr, int(epochs)
+
+
+# ------------------------------------------------------------------ shared pieces
+def logits(X, W, b):
+    r"""The pre-activations of one layer, :math:`Z = XW + b` (Chapters 2 and 3).
+
+    Shapes: ``X`` (m, n); ``W`` (n,) with a scalar ``b`` → (m,), or ``W`` (n, K)
+    with ``b`` (K,) → (m, K).
+    """
+    X = _check_X(X)
+    if np.ndim(W) == 1:
+        w, b = _check_w_b(X, W, b)
+        return X @ w + b
+    W, b = _check_W_b(X, W, b)
+    return X @ W + b
+
+
+def logit(p):
+    r"""The inverse of the sigmoid, :math:`\operatorname{logit}(p) = \log\frac{p}{1 - p}` (Chapter 3).
+
+    Turns a threshold on probabilities into the same threshold on logits:
+    :math:`\sigma(z) \ge t \iff z \ge \operatorname{logit}(t)`. ``p`` in (0, 1); any shape.
+    """
+    p = as_float_array(p, "p")
+    if np.any((p <= 0) | (p >= 1)):
+        raise ValueError(f"p must lie strictly between 0 and 1; got values from {p.min():g} to {p.max():g}")
+    return np.log(p) - np.log1p(-p)
+
+
+# ------------------------------------------------------------------ Chapter 2: logistic regression
+def logistic_forward(X, w, b):
+    r"""Probabilities of class 1, :math:`\hat p = \sigma(Xw + b)` (Chapter 2).
+
+    Shapes: ``X`` (m, n), ``w`` (n,), ``b`` a number → ``(m,)``.
+    """
+    return activations.sigmoid(logits(X, w, b))
+
+
+def logistic_loss(X, y, w, b):
+    r"""Binary cross-entropy of logistic regression, averaged over the m samples (Chapter 2).
+
+    .. math:: J(w, b) = -\frac{1}{m} \sum_{i=1}^{m} \left[ y_i \log \hat p_i + (1 - y_i) \log(1 - \hat p_i) \right],
+              \qquad \hat p_i = \sigma(x_i \cdot w + b)
+
+    Computed from the logits (``losses.sigmoid_cross_entropy``), so it never takes
+    :math:`\log 0`. ``y``: ``(m,)`` of 0/1. Returns a float.
+    """
+    z = logits(X, w, b)
+    return losses.sigmoid_cross_entropy(_binary_targets(y, z.shape[0]), z)
+
+
+def logistic_one_sample(x, y, w, b):
+    r"""Forward and backward pass of logistic regression for **one** sample (Chapter 2).
+
+    Forward: :math:`z = x \cdot w + b`, :math:`a = \sigma(z)`,
+    :math:`L = -[y \log a + (1 - y)\log(1 - a)]`. Backward, by the chain rule:
+
+    .. math:: \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1 - y}{1 - a}, \quad
+              \frac{\partial a}{\partial z} = a(1 - a), \quad
+              dz = \frac{\partial L}{\partial a}\frac{\partial a}{\partial z} = a - y, \quad
+              dw = x\,dz, \quad db = dz.
+
+    ``x`` (n,), ``y`` 0 or 1. Returns a dict with every intermediate value.
+    """
+    x = as_float_array(x, "x")
+    if x.ndim != 1:
+        raise ValueError(f"x must be one sample of shape (n,); got shape {x.shape}")
+    y = float(_binary_targets([y], 1)[0])
+    w, b = _check_w_b(x[None, :], w, b)
+    z = float(x @ w + b)
+    a = float(activations.sigmoid(z))
+    loss = losses.binary_cross_entropy([y], [a])
+    dL_da = -y / a + (1 - y) / (1 - a)
+    da_dz = a * (1 - a)
+    dz = a - y                                   # = dL_da * da_dz, simplified
+    return {"z": z, "a": a, "loss": loss, "dL_da": dL_da, "da_dz": da_dz, "dz": dz,
+            "dw": x * dz, "db": dz}
+
+
+def logistic_gradients(X, y, w, b):
+    r"""Gradients of :func:`logistic_loss` for all m samples at once (Chapter 2).
+
+    .. math:: dz = \frac{1}{m}(\hat p - y), \qquad dw = X^\top dz, \qquad db = \sum_{i=1}^{m} dz_i
+
+    The :math:`\frac1m` of the mean sits in ``dz``, so ``dw`` and ``db`` are averages
+    of the one-sample gradients. Shapes: ``dw`` (n,) like ``w``, ``db`` a number like ``b``.
+    """
+    p = logistic_forward(X, w, b)
+    X = _check_X(X)
+    dz = (p - _binary_targets(y, X.shape[0])) / X.shape[0]
+    return X.T @ dz, float(np.sum(dz))
+
+
+def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
+    r"""Train logistic regression by batch gradient descent (Chapter 2).
+
+    Start from ``w`` (default zeros) and ``b``; every epoch: forward pass and loss,
+    gradients (:func:`logistic_gradients`), update
+    :math:`w \leftarrow w - \eta\,dw,\; b \leftarrow b - \eta\,db`.
+    Returns ``(w, b, history)``; ``history`` holds the loss before every update and
+    after the last (``epochs + 1`` values).
+    """
+    X = _check_X(X)
+    y = _binary_targets(y, X.shape[0])
+    lr, epochs = _check_schedule(lr, epochs)
+    w = np.zeros(X.shape[1]) if w is None else as_float_array(w, "w").copy()
+    b = float(b)
+    history = []
+    for _ in range(epochs):
+        history.append(logistic_loss(X, y, w, b))          # forward + loss
+        dw, db = logistic_gradients(X, y, w, b)             # backward
+        w, b = w - lr * dw, b - lr * db                     # update
+    history.append(logistic_loss(X, y, w, b))
+    return w, b, history
+
+
+def logistic_predict(X, w, b, threshold=0.5):
+    r"""Class labels :math:`\hat y = 1` if :math:`\hat p \ge t` else 0 (Chapter 2).
+
+    With :math:`t = 0.5` this is the same as :math:`z = x\cdot w + b \ge 0`.
+    Shapes: ``X`` (m, n) → ``(m,)`` int64.
+    """
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must lie strictly between 0 and 1; got {threshold!r}")
+    return (logistic_forward(X, w, b) >= threshold).astype(np.int64)
+
+
+# ------------------------------------------------------------------ Chapter 3: softmax regression
+def softmax_temperature(z, temperature=1.0):
+    r"""Softmax of logits divided by a temperature :math:`T > 0` (Chapter 3).
+
+    .. math:: \hat p_k = \frac{e^{z_k / T}}{\sum_{j=1}^{K} e^{z_j / T}}
+
+    :math:`T = 1` is the ordinary softmax; :math:`T \to 0` puts all probability on the
+    largest logit, :math:`T \to \infty` spreads it evenly. Shape: ``(K,)`` or ``(m, K)`` → same.
+    """
+    temperature = check_positive(temperature, "temperature")
+    return activations.softmax(as_float_array(z, "z") / temperature, axis=-1)
+
+
+def softmax_regression_forward(X, W, b):
+    r"""Class probabilities :math:`\hat P = \operatorname{softmax}(XW + b)`, row by row (Chapter 3).
+
+    Shapes: ``X`` (m, n), ``W`` (n, K), ``b`` (K,) → ``(m, K)``, each row summing to 1.
+    """
+    return activations.softmax(logits(X, W, b), axis=1)
+
+
+def softmax_regression_loss(X, y, W, b):
+    r"""Cross-entropy of softmax regression, averaged over the m samples (Chapter 3).
+
+    .. math:: J(W, b) = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K} y_{ik} \log \hat p_{ik}
+
+    ``y``: integer labels ``(m,)`` or one-hot ``(m, K)``. Computed from the logits
+    with log-sum-exp (``losses.softmax_cross_entropy``). Returns a float.
+    """
+    Z = logits(X, W, b)
+    return losses.softmax_cross_entropy(_class_targets(y, *Z.shape), Z)
+
+
+def softmax_regression_gradients(X, y, W, b):
+    r"""Gradients of :func:`softmax_regression_loss` (Chapter 3).
+
+    .. math:: dZ = \frac{1}{m}(\hat P - Y), \qquad dW = X^\top dZ, \qquad db = \sum_{i=1}^{m} dZ_{i,:}
+
+    the same "prediction minus target" as logistic regression, one column per class.
+    Shapes: ``dW`` (n, K) like ``W``, ``db`` (K,) like ``b``.
+    """
+    P = softmax_regression_forward(X, W, b)
+    X = _check_X(X)
+    dZ = (P - _class_targets(y, *P.shape)) / X.shape[0]
+    return X.T @ dZ, dZ.sum(axis=0)
+
+
+def softmax_regression_fit(X, y, n_classes=None, *, lr=0.1, epochs=100, W=None, b=None):
+    r"""Train softmax regression by batch gradient descent (Chapter 3).
+
+    ``y``: integer labels ``(m,)`` (``n_classes`` defaults to ``max(y) + 1``) or one-hot
+    ``(m, K)``. Starts from ``W`` (default zeros, shape (n, K)) and ``b`` (default zeros);
+    each epoch: loss, :func:`softmax_regression_gradients`, update
+    :math:`W \leftarrow W - \eta\,dW,\; b \leftarrow b - \eta\,db`.
+    Returns ``(W, b, history)`` with ``epochs + 1`` losses.
+    """
+    X = _check_X(X)
+    y = np.asarray(y)
+    K = y.shape[1] if y.ndim == 2 else int(n_classes if n_classes is not None else y.max() + 1)
+    Y = _class_targets(y, X.shape[0], K)
+    lr, epochs = _check_schedule(lr, epochs)
+    W = np.zeros((X.shape[1], K)) if W is None else as_float_array(W, "W").copy()
+    b = np.zeros(K) if b is None else as_float_array(b, "b").copy()
+    history = []
+    for _ in range(epochs):
+        history.append(softmax_regression_loss(X, Y, W, b))
+        dW, db = softmax_regression_gradients(X, Y, W, b)
+        W, b = W - lr * dW, b - lr * db
+    history.append(softmax_regression_loss(X, Y, W, b))
+    return W, b, history
+
+
+def softmax_regression_predict(X, W, b):
+    r"""Predicted classes :math:`\hat y_i = \arg\max_k z_{ik}` (Chapter 3).
+
+    The softmax keeps the order of the logits, so the largest logit is also the
+    largest probability: no exponential is needed to predict. Shape ``(m,)`` int64.
+    """
+    return np.argmax(logits(X, W, b), axis=1).astype(np.int64)
+
+
+# ------------------------------------------------------------------ Chapter 3: multi-label
+def multilabel_forward(X, W, b):
+    r"""Independent label probabilities :math:`\hat P = \sigma(XW + b)`, entry by entry (Chapter 3).
+
+    Unlike softmax, the K probabilities of a row need not sum to 1: each label is
+    its own yes/no question. Shapes: ``X`` (m, n), ``W`` (n, K), ``b`` (K,) → ``(m, K)``.
+    """
+    return activations.sigmoid(logits(X, W, b))
+
+
+def multilabel_loss(X, Y, W, b):
+    r"""Binary cross-entropy of every label, summed over the K labels and averaged over m samples (Chapter 3).
+
+    .. math:: J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K}
+              \left[ y_{ik} \log \hat p_{ik} + (1 - y_{ik}) \log(1 - \hat p_{ik}) \right]
+
+    ``Y``: 0/1 array ``(m, K)``. This is K times ``losses.sigmoid_cross_entropy``
+    (and PyTorch's ``BCEWithLogitsLoss``), which average over all m·K entries.
+    Returns a float.
+    """
+    Z = logits(X, W, b)
+    return Z.shape[1] * losses.sigmoid_cross_entropy(_label_matrix(Y, Z.shape), Z)
+
+
+def multilabel_gradients(X, Y, W, b):
+    r"""Gradients of :func:`multilabel_loss` (Chapter 3).
+
+    .. math:: dZ = \frac{1}{m}(\hat P - Y), \qquad dW = X^\top dZ, \qquad db = \sum_{i=1}^{m} dZ_{i,:}
+
+    Formally identical to softmax regression, with sigmoids in place of the softmax.
+    Shapes: ``dW`` (n, K), ``db`` (K,).
+    """
+    P = multilabel_forward(X, W, b)
+    X = _check_X(X)
+    dZ = (P - _label_matrix(Y, P.shape)) / X.shape[0]
+    return X.T @ dZ, dZ.sum(axis=0)
+
+
+def multilabel_fit(X, Y, *, lr=0.1, epochs=100, W=None, b=None):
+    r"""Train K independent logistic regressions at once by batch gradient descent (Chapter 3).
+
+    ``Y``: 0/1 array ``(m, K)``. Same loop as :func:`softmax_regression_fit` with
+    :func:`multilabel_gradients`. Returns ``(W, b, history)`` with ``epochs + 1`` losses.
+    """
+    X = _check_X(X)
+    Y = np.asarray(Y)
+    if Y.ndim != 2:
+        raise ValueError(f"Y must have shape ({X.shape[0]}, K), one row of 0/1 labels per sample; got {Y.shape}")
+    Y = _label_matrix(Y, (X.shape[0], Y.shape[1]))
+    lr, epochs = _check_schedule(lr, epochs)
+    K = Y.shape[1]
+    W = np.zeros((X.shape[1], K)) if W is None else as_float_array(W, "W").copy()
+    b = np.zeros(K) if b is None else as_float_array(b, "b").copy()
+    history = []
+    for _ in range(epochs):
+        history.append(multilabel_loss(X, Y, W, b))
+        dW, db = multilabel_gradients(X, Y, W, b)
+        W, b = W - lr * dW, b - lr * db
+    history.append(multilabel_loss(X, Y, W, b))
+    return W, b, history
+
+
+def multilabel_predict(scores, threshold=0.5, *, from_logits=False):
+    r"""0/1 label decisions, one per entry: :math:`\hat y_{ik} = 1` if :math:`\hat p_{ik} \ge t` (Chapter 3).
+
+    ``scores`` are probabilities, or logits with ``from_logits=True``; ``threshold``
+    :math:`t \in (0, 1)` is always a probability. For logits the same decision is
+    :math:`z_{ik} \ge \operatorname{logit}(t)` — for :math:`t = 0.5`, :math:`z_{ik} \ge 0` —
+    so no sigmoid is needed. Shape: any → same, int64.
+    """
+    scores = as_float_array(scores, "scores")
+    if not 0 < threshold < 1:
+        raise ValueError(f"threshold must be a probability strictly between 0 and 1; got {threshold!r}")
+    if not from_logits and np.any((scores < 0) | (scores > 1)):
+        raise ValueError("scores must be probabilities in [0, 1]; for logits pass from_logits=True")
+    cut = logit(threshold) if from_logits else threshold
+    return (scores >= cut).astype(np.int64)

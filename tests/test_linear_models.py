@@ -1,0 +1,198 @@
+"""nnlab.linear_models: logistic, softmax and multi-label regression (Chapters 2 and 3).
+
+Gradients are checked by finite differences (nnlab.gradcheck); trained models are
+compared with scikit-learn's unpenalized LogisticRegression and, when installed,
+with PyTorch's autograd; the lecture notes' worked examples are recomputed by hand.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlab import data, linear_models as lm
+from nnlab.gradcheck import check_gradient
+
+# The lecture notes' Stack Exchange example: columns are the classes C, Java, Python.
+W_SE = np.array([[0.2, 0.5, -0.1], [0.8, -0.4, 0.2], [-0.5, 0.3, 0.7]])
+B_SE = np.array([-0.1, 0.2, 0.1])
+X_SE = np.array([[1.0, 2.0, 0.0]])
+
+
+def _overlapping_blobs(n_classes=2, m=80, seed=3):
+    X, y = data.make_blobs(n_samples=m, noise=2.5, seed=seed, n_classes=n_classes)
+    return data.Standardizer().fit_transform(X), y
+
+
+# --------------------------------------------------------------------- worked examples
+def test_spam_email_example():
+    x, w, b = np.array([1.0, 2.0, 0.0]), np.array([0.2, 0.5, -0.3]), -0.1
+    one = lm.logistic_one_sample(x, 0, w, b)
+    assert one["z"] == pytest.approx(1.1)
+    assert one["a"] == pytest.approx(1 / (1 + math.exp(-1.1)))
+    assert one["loss"] == pytest.approx(math.log(1 + math.exp(1.1)), rel=1e-12)   # -log(1 - sigma(1.1))
+    assert one["loss"] != pytest.approx(0.2877, abs=1e-3)                          # the notes' erratum
+    assert one["dz"] == pytest.approx(one["dL_da"] * one["da_dz"])
+    np.testing.assert_allclose(one["dw"], x * one["dz"])
+
+
+def test_stack_exchange_softmax_and_multilabel():
+    z = np.array([1.7, -0.1, 0.4])                      # by hand: x @ W + b
+    np.testing.assert_allclose(lm.logits(X_SE, W_SE, B_SE)[0], z, atol=1e-15)
+    p = np.exp(z) / np.exp(z).sum()
+    np.testing.assert_allclose(lm.softmax_regression_forward(X_SE, W_SE, B_SE)[0], p, rtol=1e-14)
+    assert lm.softmax_regression_loss(X_SE, np.array([2]), W_SE, B_SE) == pytest.approx(-math.log(p[2]), rel=1e-13)
+    s = 1 / (1 + np.exp(-z))
+    expected = -(math.log(s[0]) + math.log(1 - s[1]) + math.log(s[2]))
+    assert lm.multilabel_loss(X_SE, np.array([[1, 0, 1]]), W_SE, B_SE) == pytest.approx(expected, rel=1e-13)
+
+
+def test_multilabel_thresholds_on_probabilities_and_logits():
+    P = np.array([[0.85, 0.15, 0.65], [0.25, 0.70, 0.40], [0.30, 0.45, 0.80]])
+    np.testing.assert_array_equal(lm.multilabel_predict(P), [[1, 0, 1], [0, 1, 0], [0, 0, 1]])
+    Z = np.array([[2.0, -1.0, 0.5], [0.5, 1.5, 0.2], [-0.5, 0.3, 2.2]])
+    np.testing.assert_array_equal(lm.multilabel_predict(Z, from_logits=True), [[1, 0, 1], [1, 1, 1], [0, 1, 1]])
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(200, 4)) * 3
+    for t in (0.2, 0.5, 0.9):
+        np.testing.assert_array_equal(lm.multilabel_predict(Z, t, from_logits=True),
+                                      lm.multilabel_predict(1 / (1 + np.exp(-Z)), t))
+    assert lm.logit(0.5) == 0.0
+    np.testing.assert_allclose(1 / (1 + np.exp(-lm.logit(np.array([0.1, 0.7])))), [0.1, 0.7])
+
+
+def test_temperature():
+    z = np.array([2.0, 1.0, 0.1])
+    np.testing.assert_allclose(lm.softmax_temperature(z), np.exp(z) / np.exp(z).sum(), rtol=1e-14)
+    np.testing.assert_allclose(lm.softmax_temperature(z, 1e-3), [1, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(lm.softmax_temperature(z, 1e6), np.full(3, 1 / 3), atol=1e-6)
+
+
+def test_two_class_softmax_is_logistic():
+    """softmax(z1, z2)_1 = sigma(z1 - z2): the two-class softmax CE equals BCE."""
+    X, y = _overlapping_blobs()
+    rng = np.random.default_rng(1)
+    W, b = rng.normal(size=(2, 2)), rng.normal(size=2)
+    w, b1 = W[:, 1] - W[:, 0], b[1] - b[0]
+    assert lm.softmax_regression_loss(X, y, W, b) == pytest.approx(lm.logistic_loss(X, y, w, b1), rel=1e-12)
+    np.testing.assert_allclose(lm.softmax_regression_forward(X, W, b)[:, 1], lm.logistic_forward(X, w, b1), rtol=1e-12)
+
+
+# --------------------------------------------------------------------- gradients
+def test_logistic_gradients_by_finite_differences(rng):
+    X, y = rng.normal(size=(7, 3)), rng.integers(0, 2, size=7)
+    w, b = rng.normal(size=3), np.array([0.3])
+    dw, db = lm.logistic_gradients(X, y, w, b[0])
+    assert dw.shape == w.shape and isinstance(db, float)
+    assert check_gradient(lambda _: lm.logistic_loss(X, y, w, b[0]), w, dw) < 1e-7
+    assert check_gradient(lambda _: lm.logistic_loss(X, y, w, b[0]), b, np.array([db])) < 1e-7
+
+
+def test_one_sample_matches_vectorized_with_m_1(rng):
+    x, w = rng.normal(size=4), rng.normal(size=4)
+    one = lm.logistic_one_sample(x, 1, w, -0.2)
+    dw, db = lm.logistic_gradients(x[None, :], [1], w, -0.2)
+    np.testing.assert_allclose(one["dw"], dw)
+    assert one["db"] == pytest.approx(db)
+    assert one["loss"] == pytest.approx(lm.logistic_loss(x[None, :], [1], w, -0.2))
+
+
+@pytest.mark.parametrize("labels", [True, False], ids=["int-labels", "one-hot"])
+def test_softmax_gradients_by_finite_differences(rng, labels):
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 4, size=6)
+    Y = y if labels else data.one_hot(y, 4)
+    W, b = rng.normal(size=(3, 4)), rng.normal(size=4)
+    dW, db = lm.softmax_regression_gradients(X, Y, W, b)
+    assert dW.shape == W.shape and db.shape == b.shape
+    assert check_gradient(lambda _: lm.softmax_regression_loss(X, Y, W, b), W, dW) < 1e-7
+    assert check_gradient(lambda _: lm.softmax_regression_loss(X, Y, W, b), b, db) < 1e-7
+
+
+def test_multilabel_gradients_by_finite_differences(rng):
+    X, Y = rng.normal(size=(5, 3)), rng.integers(0, 2, size=(5, 2))
+    W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
+    dW, db = lm.multilabel_gradients(X, Y, W, b)
+    assert check_gradient(lambda _: lm.multilabel_loss(X, Y, W, b), W, dW) < 1e-7
+    assert check_gradient(lambda _: lm.multilabel_loss(X, Y, W, b), b, db) < 1e-7
+
+
+# --------------------------------------------------------------------- training
+def test_logistic_fit_matches_scikit_learn():
+    linear_model = pytest.importorskip("sklearn.linear_model", reason="scikit-learn is the independent reference")
+    X, y = _overlapping_blobs()
+    w, b, history = lm.logistic_regression_fit(X, y, lr=1.0, epochs=3000)
+    assert len(history) == 3001 and all(a >= c - 1e-15 for a, c in zip(history, history[1:]))
+    ref = linear_model.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+    np.testing.assert_allclose(w, ref.coef_[0], atol=1e-4)
+    assert b == pytest.approx(ref.intercept_[0], abs=1e-4)
+    np.testing.assert_array_equal(lm.logistic_predict(X, w, b), ref.predict(X))
+
+
+def test_softmax_fit_matches_scikit_learn():
+    linear_model = pytest.importorskip("sklearn.linear_model", reason="scikit-learn is the independent reference")
+    X, y = _overlapping_blobs(n_classes=3, m=90)
+    W, b, history = lm.softmax_regression_fit(X, y, lr=1.0, epochs=3000)
+    assert W.shape == (2, 3) and history[-1] < history[0]
+    ref = linear_model.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+    # softmax weights are defined up to a constant per feature: compare probabilities
+    np.testing.assert_allclose(lm.softmax_regression_forward(X, W, b), ref.predict_proba(X), atol=1e-4)
+    np.testing.assert_array_equal(lm.softmax_regression_predict(X, W, b), ref.predict(X))
+
+
+def test_multilabel_fit_is_k_logistic_regressions():
+    X, y = _overlapping_blobs(n_classes=4, m=80)
+    Y = np.column_stack([y % 2, (y >= 2)]).astype(np.int64)          # two overlapping labels
+    W, b, _ = lm.multilabel_fit(X, Y, lr=0.5, epochs=200)
+    for k in range(2):
+        w_k, b_k, _ = lm.logistic_regression_fit(X, Y[:, k], lr=0.5, epochs=200)
+        np.testing.assert_allclose(W[:, k], w_k, rtol=1e-12, atol=1e-14)
+        assert b[k] == pytest.approx(b_k, rel=1e-12)
+
+
+@pytest.mark.torch
+def test_gradients_match_torch_autograd(torch, rng):
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)
+    W, b = rng.normal(size=(3, 3)), rng.normal(size=3)
+    Wt = torch.tensor(W, requires_grad=True)
+    bt = torch.tensor(b, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(torch.tensor(X) @ Wt + bt, torch.tensor(y))
+    loss.backward()
+    dW, db = lm.softmax_regression_gradients(X, y, W, b)
+    assert lm.softmax_regression_loss(X, y, W, b) == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(dW, Wt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(db, bt.grad.numpy(), rtol=1e-10)
+    w, yb = W[:, 0], (y == 0).astype(float)
+    wt = torch.tensor(w, requires_grad=True)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(X) @ wt + 0.5, torch.tensor(yb))
+    bce.backward()
+    np.testing.assert_allclose(lm.logistic_gradients(X, yb, w, 0.5)[0], wt.grad.numpy(), rtol=1e-10)
+
+
+# --------------------------------------------------------------------- bad input
+@pytest.mark.parametrize("call, match", [
+    (lambda: lm.logistic_forward(np.ones(3), np.ones(3), 0.0), "X must be 2-D"),
+    (lambda: lm.logistic_forward(np.ones((2, 3)), np.ones(2), 0.0), "w must have shape"),
+    (lambda: lm.logistic_forward(np.ones((2, 3)), np.ones(3), np.ones(2)), "b must be a single number"),
+    (lambda: lm.logistic_loss(np.ones((2, 3)), [0, 2], np.ones(3), 0.0), "y must hold 0/1"),
+    (lambda: lm.logistic_gradients(np.ones((2, 3)), [0, 1, 1], np.ones(3), 0.0), r"y must have shape \(2,\)"),
+    (lambda: lm.logistic_regression_fit(np.ones((2, 3)), [0, 1], lr=-1.0), "lr must be"),
+    (lambda: lm.logistic_regression_fit(np.ones((2, 3)), [0, 1], epochs=2.5), "epochs must be"),
+    (lambda: lm.logistic_predict(np.ones((2, 3)), np.ones(3), 0.0, threshold=1.0), "threshold"),
+    (lambda: lm.softmax_regression_forward(np.ones((2, 3)), np.ones((2, 4)), np.ones(4)), r"W must have shape \(3, K\)"),
+    (lambda: lm.softmax_regression_forward(np.ones((2, 3)), np.ones((3, 4)), np.ones(3)), r"b must have shape \(4,\)"),
+    (lambda: lm.softmax_regression_loss(np.ones((2, 3)), np.array([0, 4]), np.ones((3, 4)), np.ones(4)), "outside"),
+    (lambda: lm.softmax_regression_loss(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 4)), np.ones(4)), "one-hot"),
+    (lambda: lm.multilabel_loss(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 4)), np.ones(4)), r"Y must have shape \(2, 4\)"),
+    (lambda: lm.multilabel_predict(np.array([[0.2, 1.5]])), "from_logits=True"),
+    (lambda: lm.logit(np.array([0.0, 0.5])), "strictly between 0 and 1"),
+    (lambda: lm.softmax_temperature([1.0, 2.0], 0.0), "temperature must be"),
+])
+def test_bad_input_names_the_argument(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_rejects_integer_features():
+    with pytest.raises(TypeError, match="X must be a floating-point array"):
+        lm.logistic_forward(np.ones((2, 3), dtype=int), np.ones(3), 0.0)
