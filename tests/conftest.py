@@ -19,3 +19,14 @@ def torch():
         reason="PyTorch is not installed: parity tests need `pip install -r requirements-torch.txt` "
         "(torch==2.13.0, CPU wheel); CI installs it",
     )
+
+
+# Property-based tests draw their examples from a fixed seed, so a test run is
+# reproducible (CI never meets an example a local run did not).
+try:
+    from hypothesis import settings
+
+    settings.register_profile("course", derandomize=True, deadline=None)
+    settings.load_profile("course")
+except ImportError:  # hypothesis is a test extra
+    pass

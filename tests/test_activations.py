@@ -13,7 +13,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from nnlab import activations as A
-from nnlab.gradcheck import check_gradient
+from nnlab.gradcheck import check_gradient, numerical_gradient
 
 ELEMENTWISE = [n for n in A.NAMES if n not in ("softmax", "log_softmax")]
 # (name, params) for every element-wise activation, including non-default parameters.
@@ -130,7 +130,10 @@ def test_softmax_vjp_passes_gradcheck(name, axis, shape, seed):
     z = 3 * rng.normal(size=shape)
     g = rng.normal(size=shape)
     f = lambda x: float(np.sum(g * act.forward(x)))  # noqa: E731
-    assert check_gradient(f, z, act.vjp(z, g)) < 1e-7
+    analytic, numeric = act.vjp(z, g), numerical_gradient(f, z)
+    # A saturated softmax has gradients far smaller than f itself, where central
+    # differences are limited by round-off (~1e-16 / eps = 1e-10): allow that absolutely.
+    assert np.max(np.abs(analytic - numeric)) <= 1e-9 + 1e-7 * np.max(np.abs(numeric))
 
 
 def test_softmax_vjp_equals_explicit_jacobian(rng):
