@@ -40,6 +40,14 @@ def as_float_array(x, name: str, *, allow_empty: bool = False, finite: bool = Tr
     return arr
 
 
+def as_matrix(X, name: str = "X") -> np.ndarray:
+    """Return ``X`` as a 2-D floating-point array of shape ``(m, n)``: rows are samples."""
+    X = as_float_array(X, name)
+    if X.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
+    return X
+
+
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
     """Raise ``ValueError`` unless ``a`` and ``b`` have the same shape."""
     if a.shape != b.shape:

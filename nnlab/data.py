@@ -21,7 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_float_array, as_rng, check_positive
+from ._validate import as_float_array, as_matrix, as_rng, check_positive
 
 __all__ = [
     "load_digits", "load_mnist", "read_idx", "cache_dir",
@@ -458,10 +458,7 @@ class Standardizer:
 
     @staticmethod
     def _as_2d(X):
-        X = as_float_array(X, "X")
-        if X.ndim != 2:
-            raise ValueError(f"X must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
-        return X
+        return as_matrix(X, "X")
 
     def _checked(self, X):
         if self.mean_ is None:

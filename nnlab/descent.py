@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from . import data
-from ._validate import as_float_array, as_rng, check_positive
+from ._validate import as_float_array, as_matrix, as_rng, check_positive
 
 __all__ = [
     "gradient_descent", "one_param_cost", "one_param_gradient", "one_param_curvature",
@@ -231,9 +231,7 @@ def scale_features(X, method="standardize"):
 
     (On real data, learn :math:`\mu, \sigma, \min, \max` on the training split only.)
     """
-    X = as_float_array(X, "X")
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
+    X = as_matrix(X, "X")
     if method == "none":
         return X.copy()
     if method == "center":
@@ -257,9 +255,7 @@ def hessian_condition(X):
     and then about :math:`\kappa` steps to shrink the error along the flattest
     direction by a constant factor. Returns ``inf`` when :math:`\lambda_{\min} = 0`.
     """
-    X = as_float_array(X, "X")
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
+    X = as_matrix(X, "X")
     eig = np.linalg.eigvalsh(X.T @ X / X.shape[0])
     return float(eig[-1] / eig[0]) if eig[0] > 1e-15 * eig[-1] else math.inf
 

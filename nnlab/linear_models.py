@@ -22,7 +22,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, data, losses
-from ._validate import as_float_array, check_positive
+from ._validate import as_float_array, as_matrix, check_positive
 
 __all__ = [
     "logits", "logit",
@@ -36,13 +36,6 @@ __all__ = [
 
 
 # ------------------------------------------------------------------ input checks
-def _check_X(X):
-    X = as_float_array(X, "X")
-    if X.ndim != 2:
-        raise ValueError(f"X must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
-    return X
-
-
 def _check_w_b(X, w, b):
     """``w`` of shape ``(n,)`` and a scalar ``b`` for logistic regression."""
     w = as_float_array(w, "w")
@@ -119,7 +112,7 @@ def logits(X, W, b):
     Shapes: ``X`` (m, n); ``W`` (n,) with a scalar ``b`` → (m,), or ``W`` (n, K)
     with ``b`` (K,) → (m, K).
     """
-    X = _check_X(X)
+    X = as_matrix(X)
     if np.ndim(W) == 1:
         w, b = _check_w_b(X, W, b)
         return X @ w + b
@@ -198,7 +191,7 @@ def logistic_gradients(X, y, w, b):
     of the one-sample gradients. Shapes: ``dw`` (n,) like ``w``, ``db`` a number like ``b``.
     """
     p = logistic_forward(X, w, b)
-    X = _check_X(X)
+    X = as_matrix(X)
     dz = (p - _binary_targets(y, X.shape[0])) / X.shape[0]
     return X.T @ dz, float(np.sum(dz))
 
@@ -212,7 +205,7 @@ def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
     Returns ``(w, b, history)``; ``history`` holds the loss before every update and
     after the last (``epochs + 1`` values).
     """
-    X = _check_X(X)
+    X = as_matrix(X)
     y = _binary_targets(y, X.shape[0])
     lr, epochs = _check_schedule(lr, epochs)
     w = np.zeros(X.shape[1]) if w is None else as_float_array(w, "w").copy()
@@ -279,7 +272,7 @@ def softmax_regression_gradients(X, y, W, b):
     Shapes: ``dW`` (n, K) like ``W``, ``db`` (K,) like ``b``.
     """
     P = softmax_regression_forward(X, W, b)
-    X = _check_X(X)
+    X = as_matrix(X)
     dZ = (P - _class_targets(y, *P.shape)) / X.shape[0]
     return X.T @ dZ, dZ.sum(axis=0)
 
@@ -293,7 +286,7 @@ def softmax_regression_fit(X, y, n_classes=None, *, lr=0.1, epochs=100, W=None, 
     :math:`W \leftarrow W - \eta\,dW,\; b \leftarrow b - \eta\,db`.
     Returns ``(W, b, history)`` with ``epochs + 1`` losses.
     """
-    X = _check_X(X)
+    X = as_matrix(X)
     y = np.asarray(y)
     K = y.shape[1] if y.ndim == 2 else int(n_classes if n_classes is not None else y.max() + 1)
     Y = _class_targets(y, X.shape[0], K)
@@ -351,7 +344,7 @@ def multilabel_gradients(X, Y, W, b):
     Shapes: ``dW`` (n, K), ``db`` (K,).
     """
     P = multilabel_forward(X, W, b)
-    X = _check_X(X)
+    X = as_matrix(X)
     dZ = (P - _label_matrix(Y, P.shape)) / X.shape[0]
     return X.T @ dZ, dZ.sum(axis=0)
 
@@ -362,7 +355,7 @@ def multilabel_fit(X, Y, *, lr=0.1, epochs=100, W=None, b=None):
     ``Y``: 0/1 array ``(m, K)``. Same loop as :func:`softmax_regression_fit` with
     :func:`multilabel_gradients`. Returns ``(W, b, history)`` with ``epochs + 1`` losses.
     """
-    X = _check_X(X)
+    X = as_matrix(X)
     Y = np.asarray(Y)
     if Y.ndim != 2:
         raise ValueError(f"Y must have shape ({X.shape[0]}, K), one row of 0/1 labels per sample; got {Y.shape}")

@@ -8,14 +8,12 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations, losses
-from ._validate import as_float_array, check_positive
+from ._validate import as_float_array, as_matrix, check_positive
 
 
 def _check_Xw(X, w):
-    X = as_float_array(X, "X")
+    X = as_matrix(X, "X")
     w = as_float_array(w, "w")
-    if X.ndim != 2:
-        raise ValueError(f"X must be a 2-D array (samples, features); got shape {X.shape}")
     if w.shape != (X.shape[1],):
         raise ValueError(f"w must have shape ({X.shape[1]},) to match X's {X.shape[1]} features; got {w.shape}")
     return X, w

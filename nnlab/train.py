@@ -34,7 +34,7 @@ import numpy as np
 
 from . import losses as _losses
 from . import optim as _optim
-from ._validate import as_float_array, as_rng, check_positive
+from ._validate import as_float_array, as_matrix, as_rng, check_positive
 
 __all__ = ["fit", "evaluate", "History"]
 
@@ -359,10 +359,7 @@ def _batches(m, batch_size, rng):
 
 
 def _as_inputs(X, name, dtype):
-    X = as_float_array(X, name)
-    if X.ndim != 2:
-        raise ValueError(f"{name} must be 2-D (samples, features); got shape {X.shape}")
-    return np.ascontiguousarray(X, dtype=dtype)
+    return np.ascontiguousarray(as_matrix(X, name), dtype=dtype)
 
 
 def _positive_int(value, name, minimum=1):
