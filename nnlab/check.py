@@ -18,7 +18,7 @@ import numpy as np
 
 __all__ = ["Feedback", "close", "array", "labels", "function"]
 
-_COMMON_FACTORS = {2.0: "2", 0.5: "1/2", -1.0: "-1"}
+_COMMON_FACTORS = {2.0: "2", 0.5: "1/2"}
 
 
 @dataclass(frozen=True)
@@ -42,6 +42,18 @@ def _verdict(name: str, ok: bool, detail: str) -> Feedback:
     return Feedback(ok, f"{name}: {mark} — {detail}")
 
 
+def _named_factor(r: float, m: int | None) -> str | None:
+    """Explain a ratio answer/expected that points at a classic slip, or return None."""
+    if m and np.isclose(r, m):
+        return f"it is {m} times too large: did you sum over the {m} samples instead of averaging?"
+    if m and np.isclose(r, 1 / m):
+        return f"it is {m} times too small: did you divide by the number of samples twice?"
+    for factor, name in _COMMON_FACTORS.items():
+        if np.isclose(r, factor):
+            return f"it is off by a factor of {name} (expected value × {name})"
+    return None
+
+
 def _diagnose(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float, m: int | None) -> str:
     """Explain how ``got`` differs from ``exp`` (same shape, not close)."""
     if not np.all(np.isfinite(got)):
@@ -50,21 +62,17 @@ def _diagnose(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float, m: int
         return "the sign is flipped (check the minus sign of the loss or of the update)"
     nz = np.abs(exp) > atol
     if np.any(nz):
-        ratios = got[nz] / exp[nz]
-        r = float(np.median(ratios))
-        if np.allclose(got, r * exp, rtol=rtol, atol=atol) and abs(r) > 0:
-            if m and np.isclose(r, m):
-                return f"it is {m} times too large: did you sum over the {m} samples instead of averaging?"
-            if m and np.isclose(r, 1 / m):
-                return f"it is {m} times too small: did you divide by the number of samples twice?"
-            name = _COMMON_FACTORS.get(round(r, 12))
-            factor = name if name else f"{r:.4g}"
-            return f"it is off by a constant factor of {factor} (expected value × {factor})"
-    err = np.abs(got - exp)
-    worst = int(np.argmax(err))
+        r = float(np.median(got[nz] / exp[nz]))
+        if r != 0 and np.allclose(got, r * exp, rtol=rtol, atol=atol):
+            named = _named_factor(r, m)
+            if named:
+                return named
+            if got.ndim > 0:   # for one number every wrong answer is "a factor" away: say nothing
+                return f"it is off by a constant factor of {r:.4g} (expected value × {r:.4g})"
     if got.ndim == 0:
-        return f"expected {float(exp):.6g}, got {float(got):.6g}"
-    idx = np.unravel_index(worst, exp.shape)
+        return f"{float(got):.6g} is too {'large' if got > exp else 'small'}"
+    err = np.abs(got - exp)
+    idx = np.unravel_index(int(np.argmax(err)), exp.shape)
     wrong = int(np.sum(~np.isclose(got, exp, rtol=rtol, atol=atol)))
     return (f"{wrong} of {exp.size} entries differ; the largest difference is at index {tuple(map(int, idx))}: "
             f"expected {exp[idx]:.6g}, got {got[idx]:.6g}")
@@ -114,8 +122,13 @@ def labels(name: str, answer, expected, class_names=None) -> Feedback:
                     f"expected {show(exp.ravel()[i])}, got {show(got.ravel()[i])}")
 
 
-def function(name: str, student, reference, cases, *, rtol: float = 1e-6, atol: float = 1e-9) -> Feedback:
-    """Call ``student`` and ``reference`` on every input in ``cases`` and report the first mismatch."""
+def function(name: str, student, reference, cases, *, rtol: float = 1e-6, atol: float = 1e-9,
+             m=None) -> Feedback:
+    """Call ``student`` and ``reference`` on every input in ``cases`` and report the first mismatch.
+
+    ``m`` (a number, or a function of a case's arguments returning one) is the number of
+    samples of a case, so that a sum-instead-of-mean slip is named as such.
+    """
     if student is None:
         return _verdict(name, False, "no answer yet: define the function and run the cell again")
     for k, args in enumerate(cases):
@@ -124,7 +137,8 @@ def function(name: str, student, reference, cases, *, rtol: float = 1e-6, atol: 
             got = student(*args)
         except Exception as err:  # the student's code raised: say which input broke it
             return _verdict(name, False, f"raised {type(err).__name__}: {err} on test input {k}")
-        result = array(f"{name}, test input {k}", got, reference(*args), rtol=rtol, atol=atol)
+        m_k = m(*args) if callable(m) else m
+        result = array(f"{name}, test input {k}", got, reference(*args), rtol=rtol, atol=atol, m=m_k)
         if not result:
             return _verdict(name, False, result.message.split("— ", 1)[1] + f" (on test input {k})")
     return _verdict(name, True, f"agrees with nnlab on all {len(cases)} test inputs")

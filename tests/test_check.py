@@ -31,6 +31,17 @@ def test_forgotten_mean_is_named():
 def test_constant_factor_is_named():
     fb = check.array("grad", [2.0, 4.0], [1.0, 2.0])
     assert not fb and "factor of 2" in fb.message
+    fb = check.array("grad", [3.0, 6.0], [1.0, 2.0])
+    assert not fb and "constant factor of 3" in fb.message
+
+
+def test_a_wrong_number_is_not_called_a_factor():
+    """For a single number every wrong answer is *some* multiple: only classic slips are named."""
+    fb = check.close("updates", 781, 782)
+    assert not fb and "factor" not in fb.message and "too small" in fb.message
+    fb = check.close("cost", 0.9, 0.6931)
+    assert not fb and "too large" in fb.message
+    assert "factor of 2" in check.close("grad", 2.2, 1.1).message
 
 
 def test_transposed_matrix_is_named():
@@ -52,6 +63,12 @@ def test_wrong_entry_is_located():
 def test_labels_report_first_wrong_sample_by_name():
     fb = check.labels("post", [0, 1, 1], [0, 1, 2], class_names=["C", "Java", "Python"])
     assert not fb and "sample 2" in fb.message and "expected Python, got Java" in fb.message
+
+
+def test_function_names_a_forgotten_mean():
+    cases = [(np.arange(4.0),), (np.arange(6.0),)]
+    fb = check.function("mean", np.sum, np.mean, cases, m=lambda x: len(x))
+    assert not fb and "instead of averaging" in fb.message and "test input 0" in fb.message
 
 
 def test_function_reports_failing_input_and_exceptions():
