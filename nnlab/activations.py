@@ -64,7 +64,7 @@ def linear(z):
 
 # ---------------------------------------------------------------- Chapter 2
 def sigmoid(z):
-    r"""Logistic sigmoid (Chapter 2), computed without overflow (Chapter 7).
+    r"""Logistic sigmoid (Chapter 2), computed without overflow (numerical stability: a later chapter).
 
     .. math:: \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
 
@@ -198,7 +198,7 @@ def gelu(z, approximate="tanh"):
 
 
 def softplus(z):
-    r"""Softplus (Chapter 5), a smooth ReLU, computed stably (Chapter 7).
+    r"""Softplus (Chapter 5), a smooth ReLU, computed stably (numerical stability: a later chapter).
 
     .. math:: \operatorname{softplus}(z) = \log(1 + e^{z}) = \max(z, 0) + \log(1 + e^{-|z|})
 
@@ -222,7 +222,7 @@ def mish(z):
 
 # ---------------------------------------------------------------- Chapter 3
 def softmax(z, axis=-1):
-    r"""Softmax over ``axis`` (Chapter 3), stable by subtracting the row maximum (Chapter 7).
+    r"""Softmax over ``axis`` (Chapter 3), made stable by subtracting the row maximum.
 
     .. math:: \operatorname{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}
               = \frac{e^{z_k - \max_j z_j}}{\sum_j e^{z_j - \max_j z_j}}

@@ -71,6 +71,8 @@ def _diagnose(got: np.ndarray, exp: np.ndarray, rtol: float, atol: float, m: int
                 return f"it is off by a constant factor of {r:.4g} (expected value × {r:.4g})"
     if got.ndim == 0:
         return f"{float(got):.6g} is too {'large' if got > exp else 'small'}"
+    if got.ndim == 1 and np.allclose(np.sort(got), np.sort(exp), rtol=rtol, atol=atol):
+        return "the values are right but in the wrong order (which entry is which parameter?)"
     err = np.abs(got - exp)
     idx = np.unravel_index(int(np.argmax(err)), exp.shape)
     wrong = int(np.sum(~np.isclose(got, exp, rtol=rtol, atol=atol)))

@@ -151,7 +151,7 @@ def half_mse_gradient(y_true, y_pred):
 
 
 def mae(y_true, y_pred):
-    r"""Mean absolute error (Chapter 1), averaged over all entries.
+    r"""Mean absolute error (Chapter 3), averaged over all entries.
 
     .. math:: J = \frac{1}{N} \sum_{i} |\hat y_i - y_i|
 

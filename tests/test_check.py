@@ -55,6 +55,11 @@ def test_wrong_shape_and_nan_are_named():
     assert "NaN" in check.array("p", [np.nan, 1.0], [0.5, 1.0]).message
 
 
+def test_swapped_entries_are_named():
+    fb = check.array("theta", [0.8, 1.8], [1.8, 0.8])
+    assert not fb and "wrong order" in fb.message
+
+
 def test_wrong_entry_is_located():
     fb = check.array("p", [0.1, 0.2, 0.9], [0.1, 0.2, 0.3])
     assert not fb and "index (2,)" in fb.message and "expected 0.3" in fb.message
