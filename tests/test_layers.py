@@ -219,18 +219,12 @@ def test_rrelu_inference_matches_torch(torch, rng):
 
 
 @pytest.mark.torch
-def test_three_layer_mlp_matches_torch(torch, rng):
+def test_three_layer_mlp_matches_torch(torch, torch_twin, rng):
     model = nnlab.mlp([6, 8, 7, 4], rng=5)
     for layer in model.layers:
         if isinstance(layer, L.Dense):
             layer.b[:] = rng.normal(size=layer.b.shape) * 0.1
-    dense = [layer for layer in model.layers if isinstance(layer, L.Dense)]
-    ref = torch.nn.Sequential(torch.nn.Linear(6, 8), torch.nn.ReLU(), torch.nn.Linear(8, 7),
-                              torch.nn.ReLU(), torch.nn.Linear(7, 4)).double()
-    with torch.no_grad():
-        for d, lin in zip(dense, ref[::2]):
-            lin.weight.copy_(torch.tensor(d.W.T))
-            lin.bias.copy_(torch.tensor(d.b))
+    dense, ref = torch_twin(model)
     X = rng.normal(size=(10, 6))
     y = rng.integers(0, 4, size=10)
     Xt = torch.tensor(X, requires_grad=True)

@@ -7,7 +7,6 @@ import numpy as np
 import pytest
 
 import nnlab
-from nnlab import layers as L
 from nnlab import optim
 from nnlab.train import History, evaluate, fit
 
@@ -271,16 +270,10 @@ def test_progress_lines_and_silence(capsys):
 
 # ---------------------------------------------------------------- torch parity, end to end
 @pytest.mark.torch
-def test_full_batch_training_matches_torch(torch):
+def test_full_batch_training_matches_torch(torch, torch_twin):
     X, y = _blobs(40)
     model = nnlab.mlp([2, 6, 5, 3], rng=0)
-    dense = [layer for layer in model.layers if isinstance(layer, L.Dense)]
-    ref = torch.nn.Sequential(torch.nn.Linear(2, 6), torch.nn.ReLU(), torch.nn.Linear(6, 5),
-                              torch.nn.ReLU(), torch.nn.Linear(5, 3)).double()
-    with torch.no_grad():
-        for d, lin in zip(dense, ref[::2]):
-            lin.weight.copy_(torch.tensor(d.W.T))
-            lin.bias.copy_(torch.tensor(d.b))
+    dense, ref = torch_twin(model)
     topt = torch.optim.SGD(ref.parameters(), lr=0.1, momentum=0.9, nesterov=True, weight_decay=1e-3)
     Xt, yt = torch.tensor(X), torch.tensor(y)
     losses = []
