@@ -33,7 +33,7 @@ from ._validate import as_float_array, as_matrix, as_rng, check_positive
 __all__ = [
     "gradient_descent", "one_param_cost", "one_param_gradient", "one_param_curvature",
     "one_param_minimizer", "convexity_gap", "classify_run", "linreg_cost", "linreg_gradient",
-    "scale_features", "hessian_condition", "steps_to_tolerance", "updates_per_epoch",
+    "scale_features", "hessian_curvatures", "hessian_condition", "steps_to_tolerance", "updates_per_epoch",
     "minibatch_gd", "saddle_loss", "saddle_gradient", "double_well", "double_well_gradient",
 ]
 
@@ -244,6 +244,16 @@ def scale_features(X, method="standardize"):
     raise ValueError(f"method must be one of {', '.join(SCALINGS)}; got {method!r}")
 
 
+def hessian_curvatures(X):
+    r"""Eigenvalues (ascending) of the linear-regression Hessian :math:`H = \frac1m X^\top X` (Chapter 4).
+
+    They are the curvatures of :func:`linreg_cost` along its principal axes; gradient
+    descent is stable for :math:`\eta < 2/\lambda_{\max}`. ``X``: ``(m, n)`` → ``(n,)``.
+    """
+    X = as_matrix(X, "X")
+    return np.linalg.eigvalsh(X.T @ X / X.shape[0])
+
+
 def hessian_condition(X):
     r"""Condition number of the linear-regression Hessian :math:`H = \frac1m X^\top X`.
 
@@ -255,8 +265,7 @@ def hessian_condition(X):
     and then about :math:`\kappa` steps to shrink the error along the flattest
     direction by a constant factor. Returns ``inf`` when :math:`\lambda_{\min} = 0`.
     """
-    X = as_matrix(X, "X")
-    eig = np.linalg.eigvalsh(X.T @ X / X.shape[0])
+    eig = hessian_curvatures(X)
     return float(eig[-1] / eig[0]) if eig[0] > 1e-15 * eig[-1] else math.inf
 
 

@@ -201,3 +201,20 @@ def test_errors_name_the_problem():
         D.saddle_loss(np.zeros(3))
     with pytest.raises(ValueError, match="path rows have shape"):
         D.steps_to_tolerance(np.zeros((3, 2)), np.zeros(3))
+
+
+def test_hessian_curvatures_are_the_eigenvalues_of_the_cost(rng):
+    """The second derivative of J along an eigenvector equals its eigenvalue (finite differences)."""
+    from nnlab import descent
+
+    X = rng.normal(size=(30, 2)) * np.array([1.0, 5.0])
+    y = rng.normal(size=30)
+    lam = descent.hessian_curvatures(X)
+    vecs = np.linalg.eigh(X.T @ X)[1]
+    h = 1e-3
+    for k in range(2):
+        v = vecs[:, k]
+        second = (descent.linreg_cost(h * v, X, y) - 2 * descent.linreg_cost(0 * v, X, y)
+                  + descent.linreg_cost(-h * v, X, y)) / h**2
+        assert second == pytest.approx(lam[k], rel=1e-6)
+    assert descent.hessian_condition(X) == pytest.approx(lam[1] / lam[0])
