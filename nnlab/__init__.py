@@ -32,7 +32,17 @@ _SUBMODULES = (
 # Names re-exported at the top level for convenience: name -> submodule.
 _SHORTCUTS = {"Sequential": "layers", "mlp": "layers", "fit": "train"}
 
-__all__ = [*_SUBMODULES, *_SHORTCUTS, "__version__"]
+__all__ = [*_SUBMODULES, *_SHORTCUTS, "seed", "__version__"]
+
+
+def seed(s: int) -> None:
+    """Reset the generator behind every ``rng=None`` (and ``fit``'s shuffling) to ``s``.
+
+    Call it once at the top of a notebook: the same seed gives the same
+    weights, dropout masks and mini-batch orders, hence the same History.
+    """
+    from ._validate import seed as _seed
+    _seed(s)
 
 
 def __getattr__(name: str):

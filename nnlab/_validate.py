@@ -69,16 +69,36 @@ def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
     return v
 
 
-def as_rng(seed_or_rng, name: str = "rng") -> np.random.Generator:
-    """Return a ``numpy.random.Generator`` from a seed, a Generator or ``None`` (-> seed 0).
+# The package-level random generator: every ``rng=None`` draws from it, so two
+# default layers get different weights and every epoch a new order, while a run
+# stays reproducible: ``nnlab.seed(s)`` resets it (a fresh import starts at 0).
+_GLOBAL_RNG = np.random.default_rng(0)
 
-    ``None`` maps to a fixed seed on purpose: everything in the course is
-    reproducible unless a student asks otherwise.
+
+def seed(s: int) -> None:
+    """Reset nnlab's package-level generator (used wherever ``rng=None``) to seed ``s``."""
+    global _GLOBAL_RNG
+    if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
+        raise TypeError(f"seed must be an int; got {type(s).__name__}")
+    if s < 0:
+        raise ValueError(f"seed must be a non-negative int; got {s!r}")
+    _GLOBAL_RNG = np.random.default_rng(int(s))
+
+
+def as_rng(seed_or_rng, name: str = "rng") -> np.random.Generator:
+    """Return a ``numpy.random.Generator`` from a seed, a Generator or ``None``.
+
+    ``None`` returns nnlab's package-level generator (reset by
+    :func:`nnlab.seed`): reproducible, but each call draws new numbers, so two
+    default layers never start identical. An int is a private seed.
     """
     if isinstance(seed_or_rng, np.random.Generator):
         return seed_or_rng
     if seed_or_rng is None:
-        return np.random.default_rng(0)
+        return _GLOBAL_RNG
     if isinstance(seed_or_rng, (int, np.integer)) and not isinstance(seed_or_rng, bool):
+        if seed_or_rng < 0:
+            raise ValueError(f"{name} must be a non-negative int seed; got {seed_or_rng!r}")
         return np.random.default_rng(int(seed_or_rng))
-    raise TypeError(f"{name} must be an int seed or a numpy.random.Generator; got {type(seed_or_rng).__name__}")
+    raise TypeError(f"{name} must be an int seed, a numpy.random.Generator or None; "
+                    f"got {type(seed_or_rng).__name__}")
