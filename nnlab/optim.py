@@ -30,15 +30,40 @@ the new values without any copying)::
         model.forward(Xb); model.backward(loss.gradient(yb, out))
         opt.step(model.params, model.grads)
 
-``opt.state`` is a list with one dict per parameter array (same keys as
-PyTorch's ``optimizer.state[p]``: ``"step"``, ``"exp_avg"``, ...), so you can
-look at Adam's moment estimates while it trains. ``opt.lr`` can be changed
-between steps (that is what a learning-rate schedule does).
+``opt.state`` is a list with one dict per parameter array (the keys of
+PyTorch's ``optimizer.state[p]``: ``"exp_avg"``, ``"momentum_buffer"``, ...,
+plus a ``"step"`` count in every optimizer), so you can look at Adam's moment
+estimates while it trains. ``opt.lr`` can be changed between steps (that is
+what a learning-rate schedule does); ``opt.zero_state()`` forgets the state.
 
 Weight decay: ``weight_decay=λ`` adds :math:`\lambda w` to the gradient (the
 L2 penalty :math:`\tfrac{\lambda}{2}\|w\|^2` of the lecture) — except in
 :class:`AdamW` (and ``Nadam(decoupled_weight_decay=True)``), which shrinks the
 weights directly, :math:`w \leftarrow (1-\eta\lambda) w`, before the Adam step.
+
+Checked input (what a careful numerical library does where PyTorch is silent):
+
+* Hyper-parameters must be real numbers (a bool, a string or ``None`` is a
+  ``TypeError`` that names the argument; ``SGD(0.1, True)`` asks whether you
+  meant ``nesterov=True``), finite, and in range: lr ≥ 0 (lr = 0 is legal,
+  as in torch: the state advances, the weights stay), weight_decay ≥ 0,
+  betas in [0, 1), eps > 0. Two differences from torch: ``momentum`` must be
+  below 1 (torch accepts 1.5, whose velocity grows without bound), and
+  ``eps = 0`` is rejected (torch accepts it and returns NaN for a weight
+  whose gradients have all been exactly 0, e.g. a dead ReLU unit's).
+  ``opt.lr = value`` is checked the same way when it is set.
+* ``step(params, grads)`` takes two lists (or tuples) of NumPy arrays that
+  correspond one to one: same length, and ``grads[i]`` of the shape and
+  dtype of ``params[i]`` (as torch requires); the parameters must be
+  writable floating-point arrays, each listed once. These checks look at
+  types, shapes and dtypes only, never at the values, so they cost the
+  same for a 10-weight and a 10-million-weight model; a step refused by
+  them changes nothing (neither the weights nor the state).
+* Not checked (as in torch): the *values* of the gradients. A NaN or inf
+  gradient flows through the update into the weights it touches (and into
+  the state, which stays NaN afterwards), exactly as ``torch.optim`` does;
+  NumPy may also print a RuntimeWarning on the way (torch does not).
+  :func:`nnlab.train.fit` checks the loss and stops with an error instead.
 
 Implementation note: the updates use NumPy's ``out=`` arguments and one scratch
 buffer per parameter, so a step allocates no new arrays; float32 parameters stay
@@ -46,11 +71,12 @@ float32.
 """
 from __future__ import annotations
 
+import inspect
 import math
+import numbers
+from collections.abc import Sequence
 
 import numpy as np
-
-from ._validate import check_positive
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta",
@@ -58,21 +84,118 @@ __all__ = [
 ]
 
 
-def _check_fraction(value, name: str, *, upper_inclusive: bool = False) -> float:
-    """Return ``value`` as a float in [0, 1) (or [0, 1]) or raise ``ValueError``."""
-    v = check_positive(value, name, allow_zero=True)
-    if v > 1 or (v == 1 and not upper_inclusive):
-        bound = "[0, 1]" if upper_inclusive else "[0, 1)"
-        raise ValueError(f"{name} must be in {bound}; got {value!r}")
+# ---------------------------------------------------------------------------
+# argument checks (also used by nnlab.schedules)
+# ---------------------------------------------------------------------------
+def _short(value) -> str:
+    """``repr(value)``, cut to at most 60 characters."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def _describe(value) -> str:
+    """``True (a bool)``, ``'0.1' (a str)``: the value and its type."""
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, np.bool_)):
+        return f"{value!r} (a bool)"
+    kind = type(value).__name__
+    article = "an" if kind[0] in "aeiouAEIOU" else "a"
+    return f"{_short(value)} ({article} {kind})"
+
+
+def _interval(low, low_open, high, high_open) -> str:
+    if high is None:
+        return f"{'>' if low_open else '>='} {low:g}"
+    return (f"in {'(' if low_open else '['}{low:g}, "
+            f"{high:g}{')' if high_open else ']'}")
+
+
+def _real(value, name: str, *, low: float = 0.0, low_open: bool = False,
+          high: float | None = None, high_open: bool = True,
+          hint: str = "") -> float:
+    """``value`` as a finite float in an interval, or an error naming ``name``.
+
+    Accepts Python and NumPy real numbers (and 0-d real arrays); a bool, a
+    string, ``None`` or a complex number is a ``TypeError`` (``float("0.1")``
+    and ``float(True)`` would silently succeed); NaN, ±inf or a value out of
+    range is a ``ValueError``. ``hint`` is appended to a bool's message.
+    """
+    what = _interval(low, low_open, high, high_open)
+    if isinstance(value, np.ndarray) and value.ndim == 0 \
+            and value.dtype.kind in "iuf":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) \
+            or not isinstance(value, numbers.Real):
+        extra = hint if isinstance(value, (bool, np.bool_)) else ""
+        raise TypeError(f"{name} must be a number {what}; "
+                        f"got {_describe(value)}{extra}")
+    try:
+        v = float(value)
+    except OverflowError:                 # an int beyond the float range
+        v = math.inf if value > 0 else -math.inf
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number {what}; "
+                         f"got {_short(value)}")
+    too_low = v <= low if low_open else v < low
+    too_high = high is not None and (v >= high if high_open else v > high)
+    if too_low or too_high:
+        raise ValueError(f"{name} must be a number {what}; got {_short(value)}")
     return v
 
 
-def _check_betas(betas) -> tuple[float, float]:
-    try:
-        b1, b2 = betas
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"betas must be a pair (beta1, beta2); got {betas!r}") from err
-    return _check_fraction(b1, "betas[0]"), _check_fraction(b2, "betas[1]")
+def _count(value, name: str, *, low: int = 1) -> int:
+    """``value`` as a Python int >= ``low``, or an error naming ``name``."""
+    if isinstance(value, np.ndarray) and value.ndim == 0 \
+            and value.dtype.kind in "iu":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) \
+            or not isinstance(value, numbers.Integral):
+        raise TypeError(f"{name} must be an integer >= {low}; "
+                        f"got {_describe(value)}")
+    if value < low:
+        raise ValueError(f"{name} must be an integer >= {low}; "
+                         f"got {_short(value)}")
+    return int(value)
+
+
+def _flag(value, name: str) -> bool:
+    """``value`` as a bool; anything but True/False is a ``TypeError``."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
+    return bool(value)
+
+
+def _fraction(value, name: str, *, upper_inclusive: bool = False,
+              hint: str = "") -> float:
+    """A number in [0, 1) (or [0, 1])."""
+    return _real(value, name, low=0.0, high=1.0,
+                 high_open=not upper_inclusive, hint=hint)
+
+
+def _check_betas(betas, hint: str = "") -> tuple[float, float]:
+    if isinstance(betas, np.ndarray):
+        betas = betas.tolist() if betas.ndim == 1 else betas
+    if not isinstance(betas, (tuple, list)) or len(betas) != 2:
+        extra = hint if isinstance(betas, (bool, np.bool_)) else ""
+        raise TypeError("betas must be a pair (beta1, beta2) of numbers in "
+                        f"[0, 1); got {_describe(betas)}{extra}")
+    return _fraction(betas[0], "betas[0]"), _fraction(betas[1], "betas[1]")
+
+
+def _array_list(seq, name: str) -> Sequence:
+    """``params`` / ``grads`` as a list or tuple, or a ``TypeError``."""
+    if isinstance(seq, (list, tuple)):
+        return seq
+    if isinstance(seq, np.ndarray):
+        raise TypeError(
+            f"{name} must be a list of arrays, e.g. [W, b]; got a single "
+            f"array of shape {seq.shape}: wrap it in a list, "
+            "opt.step([W], [dW])")
+    if isinstance(seq, Sequence) and not isinstance(seq, (str, bytes)):
+        return list(seq)
+    raise TypeError(f"{name} must be a list of NumPy arrays (e.g. "
+                    f"model.{name}); got {_describe(seq)}")
 
 
 class Optimizer:
@@ -82,47 +205,97 @@ class Optimizer:
     ``_update(p, g, state, buf, buf2)`` (one in-place update of the array ``p``
     given its gradient ``g``; ``buf`` is a scratch array shaped like ``p``, and
     so is ``buf2`` when the class sets ``_n_scratch = 2``, else ``None``).
+    ``_flags`` names the class's boolean options, for the hint given when a
+    bool lands on a numeric argument (``SGD(0.1, True)``).
     """
 
     _n_scratch = 1
+    _flags: tuple[str, ...] = ()
 
     def __init__(self, lr: float, weight_decay: float = 0.0):
-        self.lr = check_positive(lr, "lr")
-        self.weight_decay = check_positive(weight_decay, "weight_decay", allow_zero=True)
+        if type(self) is Optimizer:
+            raise TypeError("Optimizer is the base class: create SGD(...), "
+                            "Adam(...), ... or subclass it")
+        self.lr = lr                               # checked by the setter
+        self.weight_decay = self._number(weight_decay, "weight_decay")
         self.state: list[dict] = []
         self._buffers: list[np.ndarray] = []   # one scratch array per parameter
         self._buffers2: list[np.ndarray | None] = []
         self._decay_buffers: list[np.ndarray | None] = []
 
+    # -- the learning rate (a schedule changes it between steps) -------------
+    @property
+    def lr(self) -> float:
+        """The learning rate, a finite number >= 0 (checked when set)."""
+        return self._lr
+
+    @lr.setter
+    def lr(self, value) -> None:
+        self._lr = self._number(value, "lr")
+
     # -- the public API -----------------------------------------------------
     def step(self, params, grads) -> None:
-        """Update every array in ``params`` in place from the matching ``grads``."""
+        """Update every array in ``params`` in place from its ``grads`` entry.
+
+        ``params`` and ``grads`` are lists (or tuples) of NumPy arrays in the
+        same order, ``grads[i]`` of the shape and dtype of ``params[i]`` (e.g.
+        ``model.params, model.grads``). The first call creates the state;
+        later calls must pass arrays of the same shapes and dtypes. Invalid
+        input raises before anything is changed.
+        """
+        params = _array_list(params, "params")
+        grads = _array_list(grads, "grads")
         if len(params) != len(grads):
             raise ValueError(
                 f"params has {len(params)} arrays but grads has {len(grads)}; "
                 "they must correspond one to one"
             )
         if not self.state:
-            self._start(params)
+            self._check_new_params(params)
+            expected = params
         elif len(params) != len(self.state):
             raise ValueError(
                 f"this optimizer was started with {len(self.state)} parameter arrays but "
-                f"step() got {len(params)}; create a new optimizer for a new model"
+                f"step() got {len(params)}; create a new optimizer (or call "
+                "zero_state()) for a new model"
             )
-        lr = self.lr
-        if not (lr > 0 and math.isfinite(lr)):  # a schedule may have set it
-            raise ValueError(f"lr must be a finite number > 0; got {lr!r}")
-        for i, (p, g) in enumerate(zip(params, grads)):
-            if p.shape != g.shape or p.shape != self._buffers[i].shape:
-                raise ValueError(
-                    f"params[{i}] has shape {p.shape} and grads[{i}] has shape {g.shape}; "
-                    f"expected both to be {self._buffers[i].shape}"
-                )
-            self._update(p, self._decayed(i, p, g), self.state[i],
-                         self._buffers[i], self._buffers2[i])
+        else:
+            expected = self._buffers
+        # cheap checks (types, shapes, dtypes; never the values), all before
+        # the first update, so that a refused step changes nothing
+        nd = np.ndarray
+        for i, (p, g, e) in enumerate(zip(params, grads, expected)):
+            if not (isinstance(p, nd) and isinstance(g, nd)
+                    and p.shape == g.shape == e.shape
+                    and (p.dtype is g.dtype is e.dtype
+                         or p.dtype == g.dtype == e.dtype)):
+                self._explain_mismatch(i, p, g, e)
+        if not self.state:
+            self._start(params)
+        update = self._update
+        try:
+            if self.weight_decay and not self._decoupled():
+                for i, (p, g) in enumerate(zip(params, grads)):
+                    update(p, self._decayed(i, p, g), self.state[i],
+                           self._buffers[i], self._buffers2[i])
+            else:                                  # no L2 term: g as it is
+                for p, g, st, buf, buf2 in zip(params, grads, self.state,
+                                               self._buffers, self._buffers2):
+                    update(p, g, st, buf, buf2)
+        except ValueError as err:              # e.g. "output array is read-only"
+            for i, p in enumerate(params):
+                if not p.flags.writeable:
+                    raise ValueError(f"params[{i}] is read-only; the optimizer "
+                                     "updates the arrays in place") from err
+            raise
 
     def zero_state(self) -> None:
-        """Forget all accumulated state (the next ``step`` starts afresh)."""
+        """Forget all accumulated state (the next ``step`` starts afresh).
+
+        Momentum buffers, moment estimates and step counts are dropped; the
+        hyper-parameters (``lr``, ...) stay. The next ``step`` may then get
+        arrays of other shapes, e.g. those of a new model.
+        """
         self.state, self._buffers, self._buffers2, self._decay_buffers = [], [], [], []
 
     def __repr__(self) -> str:
@@ -130,13 +303,64 @@ class Optimizer:
         return f"{type(self).__name__}({args})"
 
     # -- helpers for subclasses ----------------------------------------------
+    def _hint(self) -> str:
+        if not self._flags:
+            return ""
+        options = " or ".join(f"{f}=True" for f in self._flags)
+        return (f"; did you mean {options}? Pass options by keyword, e.g. "
+                f"{type(self).__name__}(0.01, {self._flags[0]}=True)")
+
+    def _number(self, value, name, **bounds) -> float:
+        """A hyper-parameter: a finite number >= 0 unless ``bounds`` say so."""
+        return _real(value, name, hint=self._hint(), **bounds)
+
     def _hyper(self) -> dict:
         return {"lr": self.lr, "weight_decay": self.weight_decay}
 
-    def _start(self, params) -> None:
+    def _check_new_params(self, params) -> None:
+        seen = {}
         for i, p in enumerate(params):
-            if not isinstance(p, np.ndarray) or not np.issubdtype(p.dtype, np.floating):
-                raise TypeError(f"params[{i}] must be a floating-point NumPy array")
+            if not isinstance(p, np.ndarray):
+                raise TypeError(f"params[{i}] must be a floating-point NumPy "
+                                f"array; got {_describe(p)}")
+            if not np.issubdtype(p.dtype, np.floating):
+                raise TypeError(f"params[{i}] must be a floating-point NumPy "
+                                f"array; got dtype {p.dtype}")
+            if not p.flags.writeable:
+                raise ValueError(f"params[{i}] is read-only; the optimizer "
+                                 "updates the arrays in place")
+            if id(p) in seen:
+                raise ValueError(f"params[{i}] is the same array as "
+                                 f"params[{seen[id(p)]}]; list each parameter "
+                                 "once")
+            seen[id(p)] = i
+
+    @staticmethod
+    def _explain_mismatch(i, p, g, e) -> None:
+        """Raise the error that says what is wrong with entry ``i``."""
+        if not isinstance(p, np.ndarray):
+            raise TypeError(f"params[{i}] must be a NumPy array; "
+                            f"got {_describe(p)}")
+        if not isinstance(g, np.ndarray):
+            raise TypeError(f"grads[{i}] must be a NumPy array like params[{i}] "
+                            f"(shape {p.shape}); got {_describe(g)}")
+        if p.shape != g.shape:
+            raise ValueError(
+                f"params[{i}] has shape {p.shape} and grads[{i}] has shape "
+                f"{g.shape}; they must match")
+        if p.shape != e.shape or p.dtype != e.dtype:
+            raise ValueError(
+                f"params[{i}] has shape {p.shape} and dtype {p.dtype} but "
+                f"this optimizer was started with shape {e.shape} and dtype "
+                f"{e.dtype}; create a new optimizer (or call zero_state()) "
+                "for a new model")
+        raise TypeError(
+            f"grads[{i}] has dtype {g.dtype} but params[{i}] has dtype "
+            f"{p.dtype}; they must match (as in torch): convert it, e.g. "
+            f"grads[{i}].astype(params[{i}].dtype)")
+
+    def _start(self, params) -> None:
+        for p in params:
             st = {"step": 0}
             st.update(self._init_state(p))
             self.state.append(st)
@@ -162,7 +386,8 @@ class Optimizer:
         return {}
 
     def _update(self, p, g, state, buf, buf2) -> None:  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError(f"{type(self).__name__} must implement "
+                                  "_update(p, g, state, buf, buf2)")
 
 
 class SGD(Optimizer):
@@ -188,16 +413,25 @@ class SGD(Optimizer):
     look-ahead point :math:`w + \alpha\Delta w`, becomes PyTorch's
     :math:`g_t + \mu v_t` after the change of variables
     :math:`\tilde w = w + \alpha\Delta w` (Sutskever et al., 2013).
+
+    ``momentum`` must be in [0, 1) (torch also accepts μ ≥ 1, for which the
+    velocity never decays) and ``dampening`` in [0, 1]; ``nesterov=True``
+    needs momentum > 0 and dampening = 0, as in torch.
     """
+
+    _flags = ("nesterov",)
 
     def __init__(self, lr: float = 1e-3, momentum: float = 0.0, dampening: float = 0.0,
                  weight_decay: float = 0.0, nesterov: bool = False):
         super().__init__(lr, weight_decay)
-        self.momentum = check_positive(momentum, "momentum", allow_zero=True)
-        self.dampening = check_positive(dampening, "dampening", allow_zero=True)
-        self.nesterov = bool(nesterov)
+        self.momentum = self._number(momentum, "momentum", high=1.0)
+        self.dampening = self._number(dampening, "dampening", high=1.0,
+                                      high_open=False)
+        self.nesterov = _flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
-            raise ValueError("nesterov=True requires momentum > 0 and dampening = 0")
+            raise ValueError(
+                "nesterov=True requires momentum > 0 and dampening = 0 (as in "
+                f"torch); got momentum={momentum!r}, dampening={dampening!r}")
 
     def _hyper(self):
         return {"lr": self.lr, "momentum": self.momentum, "dampening": self.dampening,
@@ -246,10 +480,10 @@ class Adagrad(Optimizer):
     def __init__(self, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
                  initial_accumulator_value: float = 0.0, eps: float = 1e-10):
         super().__init__(lr, weight_decay)
-        self.lr_decay = check_positive(lr_decay, "lr_decay", allow_zero=True)
-        self.initial_accumulator_value = check_positive(
-            initial_accumulator_value, "initial_accumulator_value", allow_zero=True)
-        self.eps = check_positive(eps, "eps", allow_zero=True)
+        self.lr_decay = self._number(lr_decay, "lr_decay")
+        self.initial_accumulator_value = self._number(
+            initial_accumulator_value, "initial_accumulator_value")
+        self.eps = self._number(eps, "eps", low_open=True)
 
     def _hyper(self):
         return {"lr": self.lr, "lr_decay": self.lr_decay, "weight_decay": self.weight_decay,
@@ -287,13 +521,15 @@ class RMSprop(Optimizer):
     :math:`-\eta b_t`. (Keras uses ρ=0.9 and ε=1e-7; set them to compare.)
     """
 
+    _flags = ("centered",)
+
     def __init__(self, lr: float = 1e-2, alpha: float = 0.99, eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum: float = 0.0, centered: bool = False):
         super().__init__(lr, weight_decay)
-        self.alpha = _check_fraction(alpha, "alpha", upper_inclusive=True)
-        self.eps = check_positive(eps, "eps", allow_zero=True)
-        self.momentum = check_positive(momentum, "momentum", allow_zero=True)
-        self.centered = bool(centered)
+        self.alpha = self._number(alpha, "alpha", high=1.0, high_open=False)
+        self.eps = self._number(eps, "eps", low_open=True)
+        self.momentum = self._number(momentum, "momentum", high=1.0)
+        self.centered = _flag(centered, "centered")
 
     def _hyper(self):
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
@@ -357,8 +593,8 @@ class Adadelta(Optimizer):
     def __init__(self, lr: float = 1.0, rho: float = 0.9, eps: float = 1e-6,
                  weight_decay: float = 0.0):
         super().__init__(lr, weight_decay)
-        self.rho = _check_fraction(rho, "rho", upper_inclusive=True)
-        self.eps = check_positive(eps, "eps", allow_zero=True)
+        self.rho = self._number(rho, "rho", high=1.0, high_open=False)
+        self.eps = self._number(eps, "eps", low_open=True)
 
     def _hyper(self):
         return {"lr": self.lr, "rho": self.rho, "eps": self.eps, "weight_decay": self.weight_decay}
@@ -410,12 +646,14 @@ class Adam(Optimizer):
     the gradient (L2); for decoupled weight decay use :class:`AdamW`.
     """
 
+    _flags = ("amsgrad",)
+
     def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, amsgrad: bool = False):
         super().__init__(lr, weight_decay)
-        self.betas = _check_betas(betas)
-        self.eps = check_positive(eps, "eps", allow_zero=True)
-        self.amsgrad = bool(amsgrad)
+        self.betas = _check_betas(betas, self._hint())
+        self.eps = self._number(eps, "eps", low_open=True)
+        self.amsgrad = _flag(amsgrad, "amsgrad")
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -491,15 +729,17 @@ class Nadam(Optimizer):
     """
 
     _n_scratch = 2
+    _flags = ("decoupled_weight_decay",)
 
     def __init__(self, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
                  weight_decay: float = 0.0, momentum_decay: float = 4e-3,
                  decoupled_weight_decay: bool = False):
         super().__init__(lr, weight_decay)
-        self.betas = _check_betas(betas)
-        self.eps = check_positive(eps, "eps", allow_zero=True)
-        self.momentum_decay = check_positive(momentum_decay, "momentum_decay", allow_zero=True)
-        self.decoupled_weight_decay = bool(decoupled_weight_decay)
+        self.betas = _check_betas(betas, self._hint())
+        self.eps = self._number(eps, "eps", low_open=True)
+        self.momentum_decay = self._number(momentum_decay, "momentum_decay")
+        self.decoupled_weight_decay = _flag(decoupled_weight_decay,
+                                            "decoupled_weight_decay")
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -559,7 +799,7 @@ class Adamax(Optimizer):
                  weight_decay: float = 0.0):
         super().__init__(lr, weight_decay)
         self.betas = _check_betas(betas)
-        self.eps = check_positive(eps, "eps", allow_zero=True)
+        self.eps = self._number(eps, "eps", low_open=True)
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -591,24 +831,34 @@ _REGISTRY = {
 
 
 def available() -> list[str]:
-    """Names accepted by :func:`get`."""
+    """Names accepted by :func:`get` (lower case, sorted)."""
     return sorted(_REGISTRY)
 
 
 def get(name, **kwargs) -> Optimizer:
     """An optimizer by (case-insensitive) name, e.g. ``get("adam", lr=1e-3)``.
 
-    An :class:`Optimizer` instance is returned unchanged (``kwargs`` must then
-    be empty).
+    ``kwargs`` are the class's hyper-parameters (an unknown one is a
+    ``TypeError`` that lists the known ones). An :class:`Optimizer` instance
+    is returned unchanged (``kwargs`` must then be empty).
     """
     if isinstance(name, Optimizer):
         if kwargs:
-            raise ValueError("hyper-parameters given together with an optimizer object; "
-                             "set them when you create the optimizer")
+            raise ValueError(
+                f"hyper-parameters {sorted(kwargs)} given together with an "
+                "optimizer object as name; set them when you create it")
         return name
     if not isinstance(name, str):
-        raise TypeError(f"optimizer must be a name or an nnlab.optim.Optimizer; got {type(name).__name__}")
+        raise TypeError("name must be an optimizer name such as 'adam' or an "
+                        f"nnlab.optim.Optimizer; got {_describe(name)}")
     key = name.lower()
     if key not in _REGISTRY:
-        raise ValueError(f"unknown optimizer {name!r}; expected one of {available()}")
-    return _REGISTRY[key](**kwargs)
+        raise ValueError(f"unknown optimizer name {name!r}; name must be "
+                         f"one of {available()}")
+    cls = _REGISTRY[key]
+    known = list(inspect.signature(cls).parameters)
+    unknown = sorted(k for k in kwargs if k not in known)
+    if unknown:
+        raise TypeError(f"{cls.__name__} has no hyper-parameter {unknown[0]!r}; "
+                        f"its hyper-parameters are {known}")
+    return cls(**kwargs)

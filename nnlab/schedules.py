@@ -12,19 +12,37 @@ gives the same numbers as its ``torch.optim.lr_scheduler`` counterpart
 (named in its docstring) at the same step count; ``sched.values(n)`` returns
 the first ``n`` learning rates, for a plot.
 
+A learning rate of 0 is legal, as in torch: a cosine schedule ends there
+(``eta_min=0``), and a step decay underflows to it after enough decays; the
+optimizer then leaves the weights unchanged. Arguments are checked when the
+schedule is built: learning rates are finite numbers >= 0, counts
+(``step_size``, ``T_max``, ...) are ints >= 1, and a bool, a string, NaN or a
+negative value is a ``TypeError``/``ValueError`` that names the argument. The
+step must be an int >= 0 (a float, a bool or ``None`` is a ``TypeError``).
+Every value a schedule returns is a finite float >= 0, for any step however
+large (an overflow gives the limit, e.g. 0 for ``InverseTimeDecay``). Where
+nnlab is stricter than torch it says so in the class (a decay factor
+``gamma`` above 1 is refused: it would make the learning rate grow).
+
 :func:`lr_range_test` is the "optimal learning rate" sweep of the lectures:
 train for a few hundred steps while the learning rate grows exponentially from
 tiny to huge, and plot the loss against the learning rate. A good choice is
 about ten times smaller than the learning rate where the loss is lowest (just
-before it shoots up).
+before it shoots up). It leaves no trace: the model (weights, buffers,
+gradients, mode, random generators) and nnlab's package generator are
+restored afterwards.
 """
 from __future__ import annotations
 
+import copy
 import math
+import numbers
 
 import numpy as np
 
-from ._validate import as_float_array, as_rng, check_positive
+from . import _validate
+from ._validate import as_float_array, as_rng
+from .optim import _count, _describe, _flag, _real, _short
 
 __all__ = [
     "Schedule", "Constant", "StepDecay", "ExponentialDecay", "InverseTimeDecay",
@@ -33,27 +51,65 @@ __all__ = [
 
 
 def _check_step(step) -> int:
-    if isinstance(step, bool) or not isinstance(step, (int, np.integer)) or step < 0:
-        raise ValueError(f"step must be an integer >= 0; got {step!r}")
-    return int(step)
+    return _count(step, "step", low=0)
 
 
 def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be an integer >= 1; got {value!r}")
-    return int(value)
+    return _count(value, name, low=1)
+
+
+def _lr(value, name: str = "lr") -> float:
+    """A learning rate: a finite number >= 0 (0 is legal, as in torch)."""
+    return _real(value, name)
+
+
+def _decay_factor(gamma) -> float:
+    """``gamma`` of a decay: a number in [0, 1]."""
+    try:
+        return _real(gamma, "gamma", high=1.0, high_open=False)
+    except ValueError:
+        v = _as_float(gamma)
+        if 1 < v < math.inf:
+            raise ValueError(
+                "gamma must be a number in [0, 1] (the factor that multiplies "
+                f"the learning rate); got {_short(gamma)}: to divide the "
+                f"learning rate by {v:g}, use gamma={1 / v:g}") from None
+        raise
+
+
+def _as_float(n: int) -> float:
+    """An int as a float; one beyond the float range (> 1.8e308) is inf."""
+    try:
+        return float(n)
+    except OverflowError:
+        return math.inf
 
 
 class Schedule:
-    """Base class: ``sched(step) -> lr``; subclasses implement ``lr_at(step)``."""
+    """Base class: ``sched(step) -> lr``; subclasses implement ``lr_at(step)``.
+
+    ``sched(step)`` checks the step (an int >= 0) and the value ``lr_at``
+    returns (a finite number >= 0), so a subclass written in a notebook gets
+    the same checks as the built-in schedules.
+    """
 
     lr: float
 
     def __call__(self, step: int) -> float:
-        return float(self.lr_at(_check_step(step)))
+        step = _check_step(step)
+        value = self.lr_at(step)
+        if isinstance(value, (bool, np.bool_)) \
+                or not isinstance(value, numbers.Real) \
+                or not value >= 0 or not math.isfinite(value):
+            raise ValueError(
+                f"{type(self).__name__}.lr_at({step}) returned "
+                f"{_describe(value)}; a schedule must return a learning rate "
+                "that is a finite number >= 0")
+        return float(value)
 
     def lr_at(self, step: int) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError
+        raise NotImplementedError(
+            f"{type(self).__name__} must implement lr_at(step) -> lr")
 
     def values(self, n: int) -> np.ndarray:
         """The learning rates of steps ``0 .. n-1`` as an array (for plotting)."""
@@ -65,10 +121,10 @@ class Schedule:
 
 
 class Constant(Schedule):
-    r""":math:`\eta_t = \eta` (no schedule)."""
+    r""":math:`\eta_t = \eta` (no schedule); ``lr`` >= 0."""
 
     def __init__(self, lr: float):
-        self.lr = check_positive(lr, "lr")
+        self.lr = _lr(lr)
 
     def lr_at(self, step):
         return self.lr
@@ -79,16 +135,19 @@ class StepDecay(Schedule):
 
     .. math:: \eta_t = \eta_0\, \gamma^{\lfloor t / s \rfloor}
 
-    Same as ``torch.optim.lr_scheduler.StepLR(step_size=s, gamma=γ)``.
+    Same as ``torch.optim.lr_scheduler.StepLR(step_size=s, gamma=γ)``, except
+    that ``gamma`` must be in [0, 1] (torch also accepts γ > 1, a learning
+    rate that grows without bound). The rate reaches 0 once
+    :math:`\eta_0\gamma^k` underflows (or at the first decay with γ = 0).
     """
 
     def __init__(self, lr: float, step_size: int, gamma: float = 0.1):
-        self.lr = check_positive(lr, "lr")
+        self.lr = _lr(lr)
         self.step_size = _check_count(step_size, "step_size")
-        self.gamma = check_positive(gamma, "gamma")
+        self.gamma = _decay_factor(gamma)
 
     def lr_at(self, step):
-        return self.lr * self.gamma ** (step // self.step_size)
+        return self.lr * self.gamma ** _as_float(step // self.step_size)
 
 
 class ExponentialDecay(Schedule):
@@ -98,15 +157,16 @@ class ExponentialDecay(Schedule):
 
     With ``decay_steps`` s = 1 this is ``torch.optim.lr_scheduler.ExponentialLR(gamma=γ)``;
     the lectures' form :math:`\eta_0\, 0.1^{t/s}` is ``gamma=0.1, decay_steps=s``.
+    ``gamma`` must be in [0, 1] (a decay; torch also accepts γ > 1).
     """
 
     def __init__(self, lr: float, gamma: float, decay_steps: int = 1):
-        self.lr = check_positive(lr, "lr")
-        self.gamma = check_positive(gamma, "gamma")
+        self.lr = _lr(lr)
+        self.gamma = _decay_factor(gamma)
         self.decay_steps = _check_count(decay_steps, "decay_steps")
 
     def lr_at(self, step):
-        return self.lr * self.gamma ** (step / self.decay_steps)
+        return self.lr * self.gamma ** (_as_float(step) / self.decay_steps)
 
 
 class InverseTimeDecay(Schedule):
@@ -114,19 +174,25 @@ class InverseTimeDecay(Schedule):
 
     .. math:: \eta_t = \frac{\eta_0}{(1 + k\, t / s)^{c}}
 
-    with ``decay_rate`` k, ``decay_steps`` s and ``power`` c (c = 1 is the
-    classic 1/t schedule; Keras' ``InverseTimeDecay`` is c = 1). PyTorch has no
-    named counterpart (``LambdaLR`` with this formula is the same).
+    with ``decay_rate`` k >= 0, ``decay_steps`` s and ``power`` c > 0 (c = 1
+    is the classic 1/t schedule; Keras' ``InverseTimeDecay`` is c = 1).
+    PyTorch has no named counterpart (``LambdaLR`` with this formula is the
+    same). When the denominator overflows the rate is its limit, 0.
     """
 
     def __init__(self, lr: float, decay_rate: float = 1.0, decay_steps: int = 1, power: float = 1.0):
-        self.lr = check_positive(lr, "lr")
-        self.decay_rate = check_positive(decay_rate, "decay_rate", allow_zero=True)
+        self.lr = _lr(lr)
+        self.decay_rate = _real(decay_rate, "decay_rate")
         self.decay_steps = _check_count(decay_steps, "decay_steps")
-        self.power = check_positive(power, "power")
+        self.power = _real(power, "power", low_open=True)
 
     def lr_at(self, step):
-        return self.lr / (1.0 + self.decay_rate * step / self.decay_steps) ** self.power
+        k, s = self.decay_rate, self.decay_steps
+        x = k * _as_float(step) / s if k else 0.0     # k t / s
+        try:
+            return self.lr / (1.0 + x) ** self.power
+        except OverflowError:      # (1 + kt/s)^c beyond 1e308: the limit, 0
+            return 0.0
 
 
 class CosineDecay(Schedule):
@@ -136,13 +202,15 @@ class CosineDecay(Schedule):
 
     Same as ``torch.optim.lr_scheduler.CosineAnnealingLR(T_max, eta_min)`` for
     ``t <= T_max``. After ``T_max`` nnlab stays at ``eta_min`` (PyTorch's
-    formula would climb back up).
+    formula would climb back up); with the default ``eta_min=0`` that is a
+    learning rate of 0, which the optimizers accept. ``eta_min`` must not
+    exceed ``lr``.
     """
 
     def __init__(self, lr: float, T_max: int, eta_min: float = 0.0):
-        self.lr = check_positive(lr, "lr")
+        self.lr = _lr(lr)
         self.T_max = _check_count(T_max, "T_max")
-        self.eta_min = check_positive(eta_min, "eta_min", allow_zero=True)
+        self.eta_min = _lr(eta_min, "eta_min")
         if self.eta_min > self.lr:
             raise ValueError(f"eta_min ({eta_min}) must not exceed lr ({lr})")
 
@@ -157,20 +225,20 @@ class LinearWarmup(Schedule):
     .. math:: \eta_t = \eta_0 \left(f + (1 - f)\frac{\min(t, T)}{T}\right)
 
     Same as ``torch.optim.lr_scheduler.LinearLR(start_factor=f, end_factor=1,
-    total_iters=T)`` (whose default f is 1/3, as here). With ``after=`` another
-    schedule, the warm-up hands over to it: step ``t >= T`` returns
-    ``after(t - T)`` (e.g. warm-up then cosine decay).
+    total_iters=T)`` (whose default f is 1/3, as here; f must be in (0, 1], as
+    in torch). With ``after=`` another schedule, the warm-up hands over to it:
+    step ``t >= T`` returns ``after(t - T)`` (e.g. warm-up then cosine decay).
     """
 
     def __init__(self, lr: float, warmup_steps: int, start_factor: float = 1.0 / 3.0,
                  after: Schedule | None = None):
-        self.lr = check_positive(lr, "lr")
+        self.lr = _lr(lr)
         self.warmup_steps = _check_count(warmup_steps, "warmup_steps")
-        self.start_factor = check_positive(start_factor, "start_factor")
-        if self.start_factor > 1:
-            raise ValueError(f"start_factor must be in (0, 1]; got {start_factor!r}")
+        self.start_factor = _real(start_factor, "start_factor", low_open=True,
+                                  high=1.0, high_open=False)
         if after is not None and not callable(after):
-            raise TypeError("after must be a schedule (callable step -> lr) or None")
+            raise TypeError("after must be a schedule (callable step -> lr) or "
+                            f"None; got {_describe(after)}")
         self.after = after
 
     def lr_at(self, step):
@@ -193,22 +261,31 @@ class OneCycle(Schedule):
     Only the learning rate is scheduled: PyTorch's ``cycle_momentum`` (which
     also cycles the optimizer's momentum between 0.85 and 0.95) is not done
     here. Steps past ``total_steps - 1`` return the final learning rate.
+    ``pct_start`` must be in (0, 1), ``div_factor`` and ``final_div_factor``
+    > 0.
     """
 
     def __init__(self, max_lr: float, total_steps: int, pct_start: float = 0.3,
                  anneal_strategy: str = "cos", div_factor: float = 25.0,
                  final_div_factor: float = 1e4, three_phase: bool = False):
-        self.max_lr = check_positive(max_lr, "max_lr")
+        self.max_lr = _lr(max_lr, "max_lr")
         self.total_steps = _check_count(total_steps, "total_steps")
-        self.pct_start = check_positive(pct_start, "pct_start")
-        if self.pct_start >= 1:
-            raise ValueError(f"pct_start must be in (0, 1); got {pct_start!r}")
+        self.pct_start = _real(pct_start, "pct_start", low_open=True, high=1.0)
+        if not isinstance(anneal_strategy, str):
+            raise TypeError("anneal_strategy must be 'cos' or 'linear'; "
+                            f"got {_describe(anneal_strategy)}")
         if anneal_strategy not in ("cos", "linear"):
-            raise ValueError(f"anneal_strategy must be 'cos' or 'linear'; got {anneal_strategy!r}")
+            raise ValueError("anneal_strategy must be 'cos' or 'linear'; "
+                             f"got {anneal_strategy!r}")
         self.anneal_strategy = anneal_strategy
-        self.div_factor = check_positive(div_factor, "div_factor")
-        self.final_div_factor = check_positive(final_div_factor, "final_div_factor")
-        self.three_phase = bool(three_phase)
+        self.div_factor = _real(div_factor, "div_factor", low_open=True)
+        self.final_div_factor = _real(final_div_factor, "final_div_factor",
+                                      low_open=True)
+        self.three_phase = _flag(three_phase, "three_phase")
+        if not math.isfinite(self.max_lr / self.div_factor):
+            raise ValueError(
+                f"max_lr / div_factor ({_short(max_lr)} / {_short(div_factor)})"
+                " is beyond the float range; use a larger div_factor")
 
     @property
     def lr(self) -> float:  # the starting learning rate
@@ -259,76 +336,196 @@ def lr_range_test(model, X, y, loss="softmax_cross_entropy", optimizer="sgd", *,
     Step ``i`` (of ``n_steps``) uses :math:`\eta_i = \eta_{min}\,
     (\eta_{max}/\eta_{min})^{i/(n-1)}` on a fresh random mini-batch and records
     that batch's loss (before the update). The sweep stops early once the loss
-    is non-finite or exceeds ``diverge_factor`` times the best loss so far
-    (``None``: never), so the returned arrays may be shorter than ``n_steps``.
+    is non-finite or exceeds ``diverge_factor`` (>= 1) times the best loss so
+    far (``None``: never), so the returned arrays may be shorter than
+    ``n_steps``. ``seed`` draws the mini-batches: an int, ``None`` (nnlab's
+    package generator, restored afterwards) or a Generator (which, being
+    yours, is advanced as in any other use).
 
-    ``model`` is either a model (its weights are restored afterwards, so the
-    test leaves it untouched) or a function of no arguments that builds a
-    fresh one. ``loss`` is a name or a loss object of :mod:`nnlab.losses`;
+    ``model`` is either a model or a function of no arguments that builds a
+    fresh one. The test leaves no trace, so that training afterwards gives
+    bit for bit what it would have given without the test: a model gets back
+    its parameters, buffers (BatchNorm's running statistics), gradients, its
+    own and its layers' modes and other attributes (e.g. Dropout's last
+    mask), and the state of every random generator it holds; nnlab's package
+    generator (``nnlab.seed``, which ``rng=None`` layers draw from) is
+    restored too, also when ``model`` is a function. The sweep runs in
+    training mode (Dropout and BatchNorm as in ``fit``).
+
+    ``loss`` is a name or a loss object of :mod:`nnlab.losses`;
     ``optimizer`` a name of :mod:`nnlab.optim` (its other hyper-parameters in
-    ``optimizer_kwargs``). Plot ``losses`` against ``lrs`` on a log x-axis.
+    ``optimizer_kwargs``) or an optimizer object, whose hyper-parameters are
+    used on a fresh copy (the object itself and its state are not changed).
+    Plot ``losses`` against ``lrs`` on a log x-axis.
     """
     from . import losses as _losses
     from . import optim as _optim
 
-    if not hasattr(model, "forward") and callable(model):
-        model = model()
-        restore = None
-    else:
-        restore = [a.copy() for a in _state_arrays(model)]
-    for attr in ("forward", "backward", "params", "grads"):
-        if not hasattr(model, attr):
-            raise TypeError(f"model must be an nnlab model (with {attr}) or a function returning one")
-    lr_min = check_positive(lr_min, "lr_min")
-    lr_max = check_positive(lr_max, "lr_max")
+    snapshot = _Snapshot()          # before anything draws a random number
+    try:
+        if not hasattr(model, "forward") and callable(model):
+            model = model()
+            built = True
+        else:
+            built = False
+        for attr in ("forward", "backward", "params", "grads"):
+            if not hasattr(model, attr):
+                what = "the function returned" if built else "got"
+                raise TypeError("model must be an nnlab model (with forward, "
+                                "backward, params and grads) or a function "
+                                f"returning one; {what} {_describe(model)}")
+        if not built:
+            snapshot.take_model(model)
+        return _sweep(model, X, y, loss, optimizer, lr_min, lr_max, n_steps,
+                      batch_size, diverge_factor, seed, optimizer_kwargs,
+                      _losses, _optim)
+    finally:
+        snapshot.restore()
+
+
+def _sweep(model, X, y, loss, optimizer, lr_min, lr_max, n_steps, batch_size,
+           diverge_factor, seed, optimizer_kwargs, _losses, _optim):
+    lr_min = _real(lr_min, "lr_min", low_open=True)
+    lr_max = _real(lr_max, "lr_max", low_open=True)
     if lr_max <= lr_min:
         raise ValueError(f"lr_max ({lr_max}) must be larger than lr_min ({lr_min})")
     n_steps = _check_count(n_steps, "n_steps")
     batch_size = _check_count(batch_size, "batch_size")
+    if diverge_factor is not None:
+        diverge_factor = _real(diverge_factor, "diverge_factor", low=1.0)
     X = as_float_array(X, "X")
+    if X.ndim != 2:
+        raise ValueError("X must be 2-D of shape (m, n) (rows are samples); "
+                         f"got shape {X.shape}")
+    if isinstance(y, (str, bytes, dict)) or y is None:
+        raise TypeError("y must be an array of targets, one per row of X; "
+                        f"got {_describe(y)}")
     y = np.asarray(y)
+    if y.ndim == 0 or y.dtype == object or y.dtype.kind not in "biuf":
+        raise TypeError("y must be an array of targets (labels or values), "
+                        f"one per row of X; got {_describe(y)}")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples but y has {len(y)}; they must match")
+    if isinstance(loss, str):
+        loss_fn = _losses.get(loss)
+    elif hasattr(loss, "value") and hasattr(loss, "gradient"):
+        loss_fn = loss
+    else:
+        raise TypeError("loss must be a name or a loss object of nnlab.losses "
+                        f"(with value and gradient); got {_describe(loss)}")
+    if optimizer_kwargs is None:
+        optimizer_kwargs = {}
+    elif not isinstance(optimizer_kwargs, dict):
+        raise TypeError("optimizer_kwargs must be a dict of hyper-parameters "
+                        f"or None; got {_describe(optimizer_kwargs)}")
+    if isinstance(optimizer, _optim.Optimizer):
+        if optimizer_kwargs:
+            raise ValueError("optimizer_kwargs given together with an optimizer "
+                             "object; set them when you create the optimizer")
+        opt = copy.deepcopy(optimizer)     # the caller's object stays as it is
+        opt.zero_state()
+    else:
+        opt = _optim.get(optimizer, **{"lr": lr_min, **optimizer_kwargs})
+    rng = as_rng(seed, "seed")
     dtype = getattr(model, "dtype", X.dtype)
     X = X.astype(dtype, copy=False)
-    loss_fn = _losses.get(loss) if isinstance(loss, str) else loss
-    opt = _optim.get(optimizer, lr=lr_min, **(optimizer_kwargs or {}))
-    rng = as_rng(seed, "seed")
 
-    lrs = lr_min * (lr_max / lr_min) ** (np.arange(n_steps) / max(n_steps - 1, 1))
+    # geometric steps, computed in logarithms (lr_max / lr_min may overflow)
+    lrs = (np.geomspace(lr_min, lr_max, n_steps) if n_steps > 1
+           else np.array([lr_min]))
     out_lrs, out_losses = [], []
     best = np.inf
     order, pos = rng.permutation(len(X)), 0
-    try:
-        with np.errstate(over="ignore", invalid="ignore", divide="ignore", under="ignore"):
-            for lr in lrs:
-                if pos + batch_size > len(order):
-                    order, pos = rng.permutation(len(X)), 0
-                idx = order[pos:pos + batch_size]
-                pos += batch_size
-                Xb, yb = X[idx], y[idx]
-                out = model.forward(Xb, training=True)
-                value = float(loss_fn.value(yb, out))
-                if not np.isfinite(value):
-                    break
-                out_lrs.append(float(lr))
-                out_losses.append(value)
-                best = min(best, value)
-                if diverge_factor is not None and value > diverge_factor * best:
-                    break
-                model.backward(loss_fn.gradient(yb, out))
-                opt.lr = float(lr)
-                opt.step(model.params, model.grads)
-    finally:
-        if restore is not None:
-            for a, saved in zip(_state_arrays(model), restore):
-                a[...] = saved
+    with np.errstate(all="ignore"):          # the sweep is meant to diverge
+        for lr in lrs:
+            if pos + batch_size > len(order):
+                order, pos = rng.permutation(len(X)), 0
+            idx = order[pos:pos + batch_size]
+            pos += batch_size
+            Xb, yb = X[idx], y[idx]
+            out = model.forward(Xb, training=True)
+            value = float(loss_fn.value(yb, out))
+            if not np.isfinite(value):
+                break
+            out_lrs.append(float(lr))
+            out_losses.append(value)
+            best = min(best, value)
+            if diverge_factor is not None and value > diverge_factor * best:
+                break
+            model.backward(loss_fn.gradient(yb, out))
+            opt.lr = float(lr)
+            opt.step(model.params, model.grads)
     return np.array(out_lrs), np.array(out_losses)
 
 
-def _state_arrays(model):
-    """Every array that training changes: parameters and buffers (e.g. BatchNorm's running stats)."""
-    arrays = list(model.params)
-    for layer in getattr(model, "layers", []):
-        arrays.extend(getattr(layer, "buffers", []))
-    return arrays
+class _Snapshot:
+    """Everything a training run changes, saved so that it can be put back.
+
+    * nnlab's package generator (the object and its state);
+    * for the model, each layer (and anything nested under ``layers``): a
+      shallow copy of its attributes (mode flags, cached inputs, masks are
+      re-bound by a forward pass, never changed in place), copies of the
+      arrays that training changes in place (params, grads, buffers), and
+      the state of every ``numpy.random.Generator`` among its attributes.
+    """
+
+    def __init__(self):
+        self.global_rng = _validate._GLOBAL_RNG
+        self.global_state = copy.deepcopy(self.global_rng.bit_generator.state)
+        self.objects = []        # (object, its attribute dict)
+        self.arrays = []         # (array, copy)
+        self.generators = []     # (generator, state)
+
+    def take_model(self, model) -> None:
+        seen_obj, seen_arr, seen_gen = set(), set(), {id(self.global_rng)}
+        stack = [model]
+        while stack:
+            obj = stack.pop()
+            if id(obj) in seen_obj:
+                continue
+            seen_obj.add(id(obj))
+            attrs = getattr(obj, "__dict__", None)
+            if attrs is not None:
+                self.objects.append((obj, dict(attrs)))
+                for value in attrs.values():
+                    if isinstance(value, np.random.Generator) \
+                            and id(value) not in seen_gen:
+                        seen_gen.add(id(value))
+                        self.generators.append(
+                            (value, copy.deepcopy(value.bit_generator.state)))
+            for name in ("params", "grads", "buffers"):
+                for a in _list_attr(obj, name):
+                    if isinstance(a, np.ndarray) and id(a) not in seen_arr:
+                        seen_arr.add(id(a))
+                        self.arrays.append((a, a.copy()))
+            stack.extend(reversed(_list_attr(obj, "layers")))
+
+    def restore(self) -> None:
+        for a, saved in self.arrays:
+            if a.flags.writeable:
+                a[...] = saved
+        for obj, attrs in self.objects:
+            current = obj.__dict__
+            for key in [k for k in current if k not in attrs]:
+                del current[key]
+            for key, value in attrs.items():
+                if current.get(key, _MISSING) is not value:
+                    current[key] = value
+        for gen, state in self.generators:
+            gen.bit_generator.state = state
+        _validate._GLOBAL_RNG = self.global_rng
+        self.global_rng.bit_generator.state = self.global_state
+
+
+_MISSING = object()
+
+
+def _list_attr(obj, name) -> list:
+    """``obj.<name>`` as a list (params, grads, buffers, layers), or []."""
+    try:
+        value = getattr(obj, name, None)
+    except Exception:          # a property that fails on a half-built object
+        return []
+    if isinstance(value, (list, tuple)):
+        return list(value)
+    return []

@@ -169,14 +169,14 @@ def test_in_place_float32_and_state(name):
 
 
 @pytest.mark.parametrize("name", optim.available())
-@pytest.mark.parametrize("lr", [0.0, -0.1, float("nan")])
+@pytest.mark.parametrize("lr", [-0.1, float("nan"), float("inf"), -float("inf")])
 def test_bad_lr_rejected(name, lr):
     with pytest.raises(ValueError, match="lr"):
         optim.get(name, lr=lr)
 
 
 def test_bad_arguments():
-    with pytest.raises(ValueError, match="unknown optimizer 'adamm'"):
+    with pytest.raises(ValueError, match="unknown optimizer name 'adamm'"):
         optim.get("adamm")
     with pytest.raises(ValueError, match="nesterov"):
         optim.SGD(lr=0.1, nesterov=True)
@@ -192,12 +192,369 @@ def test_bad_arguments():
         opt.step(p, [np.zeros(3)])
     opt.step(p, [np.ones((2, 2))])
     with pytest.raises(ValueError, match="started with 1 parameter"):
-        opt.step(p + p, [np.ones((2, 2))] * 2)
-    opt.lr = 0.0                                   # e.g. a broken schedule
+        opt.step(p + [np.zeros(2)], [np.ones((2, 2)), np.ones(2)])
     with pytest.raises(ValueError, match="lr"):
-        opt.step(p, [np.ones((2, 2))])
+        opt.lr = -1.0                              # e.g. a broken schedule
 
 
 def test_repr_shows_hyperparameters():
     assert repr(optim.SGD(lr=0.1, momentum=0.9)) == (
         "SGD(lr=0.1, momentum=0.9, dampening=0.0, weight_decay=0.0, nesterov=False)")
+
+
+# ---- lr = 0 is legal (as in torch) -----------------------------------------
+@pytest.mark.parametrize("name", optim.available())
+def test_lr_zero_is_legal_and_leaves_the_weights(name):
+    """SGD(lr=0) and opt.lr = 0 are accepted; the state advances, the weights stay."""
+    params, grads = _problem(5)
+    start = [p.copy() for p in params]
+    opt = optim.get(name, lr=0)
+    assert opt.lr == 0.0
+    for t in range(3):
+        opt.step(params, grads(t, params))
+    for p, s in zip(params, start):
+        np.testing.assert_array_equal(p, s)
+    assert all(st["step"] == 3 for st in opt.state)
+    opt.lr = 0.01                                  # back to a positive rate: it moves
+    opt.step(params, grads(3, params))
+    assert not np.array_equal(params[0], start[0])
+    opt.lr = 0                                     # and down to 0 again (a schedule's end)
+    frozen = [p.copy() for p in params]
+    opt.step(params, grads(4, params))
+    for p, s in zip(params, frozen):
+        np.testing.assert_array_equal(p, s)
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("name", ["SGD", "Adam", "AdamW", "NAdam", "RMSprop", "Adagrad",
+                                  "Adadelta", "Adamax"])
+def test_lr_zero_matches_torch(torch, name):
+    """torch accepts lr=0 too, and its state after lr=0 steps is ours."""
+    params, grads = _problem(6)
+    mine = [p.copy() for p in params]
+    tparams = [torch.tensor(p.copy(), requires_grad=True) for p in params]
+    kw = dict(lr=0.0, momentum=0.9) if name == "SGD" else dict(lr=0.0)
+    topt = getattr(torch.optim, name)(tparams, **kw, foreach=False)
+    opt = getattr(optim, "Nadam" if name == "NAdam" else name)(**kw)
+    for t in range(5):
+        opt.step(mine, grads(t, mine))
+        for tp, g in zip(tparams, grads(t, params)):
+            tp.grad = torch.tensor(g)
+        topt.step()
+    # then a real learning rate: the trajectories still agree (the state was the same)
+    opt.lr = 0.01
+    for group in topt.param_groups:
+        group["lr"] = 0.01
+    for t in range(5, 25):
+        opt.step(mine, grads(t, mine))
+        for tp, g in zip(tparams, grads(t, [tp.detach().numpy() for tp in tparams])):
+            tp.grad = torch.tensor(g)
+        topt.step()
+    for p, tp in zip(mine, tparams):
+        np.testing.assert_allclose(p, tp.detach().numpy(), rtol=1e-9, atol=1e-12)
+
+
+def test_lr_is_checked_when_set():
+    opt = optim.SGD(lr=0.1)
+    for bad, exc in [(-0.1, ValueError), (float("nan"), ValueError), (float("inf"), ValueError),
+                     (True, TypeError), ("0.1", TypeError), (None, TypeError), (1j, TypeError)]:
+        with pytest.raises(exc, match="lr"):
+            opt.lr = bad
+    assert opt.lr == 0.1                           # a refused value changes nothing
+    opt.lr = np.float32(0.5)                       # NumPy scalars are numbers
+    assert opt.lr == 0.5 and type(opt.lr) is float
+
+
+# ---- bad input: a clear error that names the argument ----------------------
+def _p():
+    return [np.ones((3, 2)), np.zeros(2)]
+
+
+def _g():
+    return [np.ones((3, 2)), np.ones(2)]
+
+
+def _started(name="adam"):
+    opt = optim.get(name)
+    opt.step(_p(), _g())
+    return opt
+
+
+_RO = np.ones(2)
+_RO.setflags(write=False)
+_SAME = np.ones(2)
+
+# (id, call, exception type, argument that the message must name)
+BAD_INPUT = [
+    # step(params, grads)
+    ("grads-None", lambda: optim.SGD().step(_p(), None), TypeError, "grads"),
+    ("params-None", lambda: optim.SGD().step(None, _g()), TypeError, "params"),
+    ("grads-list-of-lists", lambda: optim.Adam().step(_p(), [[[1.0, 1.0]] * 3, [1.0, 1.0]]),
+     TypeError, "grads[0]"),
+    ("grads-None-entry", lambda: optim.Adam().step(_p(), [None, np.ones(2)]), TypeError, "grads[0]"),
+    ("params-list-entry", lambda: optim.Adam().step([[1.0, 2.0]], [np.ones(2)]), TypeError,
+     "params[0]"),
+    ("params-None-entry", lambda: _started().step([np.ones((3, 2)), None], _g()), TypeError,
+     "params[1]"),
+    ("params-single-array", lambda: optim.SGD().step(np.ones(3), np.ones(3)), TypeError, "params"),
+    ("params-int", lambda: optim.SGD().step(5, _g()), TypeError, "params"),
+    ("grads-str", lambda: optim.SGD().step(_p(), "grads"), TypeError, "grads"),
+    ("lengths", lambda: optim.SGD().step(_p(), _g()[:1]), ValueError, "grads"),
+    ("shapes", lambda: optim.RMSprop().step(_p(), [np.ones((2, 3)), np.ones(2)]), ValueError,
+     "grads[0]"),
+    ("dtypes", lambda: optim.Adam().step(_p(), [np.ones((3, 2), np.float32), np.ones(2)]),
+     TypeError, "grads[0]"),
+    ("dtypes-after-start", lambda: _started().step(_p(), [np.ones((3, 2)), np.ones(2, np.float32)]),
+     TypeError, "grads[1]"),
+    ("int-params", lambda: optim.SGD().step([np.ones(2, int)], [np.ones(2, int)]), TypeError,
+     "params[0]"),
+    ("other-shapes-after-start", lambda: _started().step([np.ones((2, 3)), np.ones(2)],
+                                                         [np.ones((2, 3)), np.ones(2)]),
+     ValueError, "params[0]"),
+    ("other-dtype-after-start", lambda: _started().step(
+        [np.ones((3, 2), np.float32), np.ones(2)], [np.ones((3, 2), np.float32), np.ones(2)]),
+     ValueError, "params[0]"),
+    ("read-only", lambda: optim.SGD().step([_RO], [np.ones(2)]), ValueError, "params[0]"),
+    ("listed-twice", lambda: optim.SGD().step([_SAME, _SAME], [np.ones(2), np.ones(2)]),
+     ValueError, "params[1]"),
+    # hyper-parameters
+    ("SGD(0.1, True)", lambda: optim.SGD(0.1, True), TypeError, "momentum"),
+    ("momentum=1.5", lambda: optim.SGD(0.1, momentum=1.5), ValueError, "momentum"),
+    ("momentum=1", lambda: optim.SGD(0.1, momentum=1), ValueError, "momentum"),
+    ("rmsprop-momentum=1.5", lambda: optim.RMSprop(momentum=1.5), ValueError, "momentum"),
+    ("dampening=2", lambda: optim.SGD(0.1, momentum=0.9, dampening=2.0), ValueError, "dampening"),
+    ("nesterov-without-momentum", lambda: optim.SGD(0.1, nesterov=True), ValueError, "nesterov"),
+    ("nesterov-with-dampening", lambda: optim.SGD(0.1, 0.9, 0.1, nesterov=True), ValueError,
+     "dampening"),
+    ("nesterov='yes'", lambda: optim.SGD(0.1, 0.9, nesterov="yes"), TypeError, "nesterov"),
+    ("amsgrad=1", lambda: optim.Adam(amsgrad=1), TypeError, "amsgrad"),
+    ("centered=None", lambda: optim.RMSprop(centered=None), TypeError, "centered"),
+    ("decoupled='no'", lambda: optim.Nadam(decoupled_weight_decay="no"), TypeError,
+     "decoupled_weight_decay"),
+    ("adam-eps=0", lambda: optim.Adam(eps=0), ValueError, "eps"),
+    ("adagrad-eps=0", lambda: optim.Adagrad(eps=0.0), ValueError, "eps"),
+    ("rmsprop-eps=0", lambda: optim.RMSprop(eps=0), ValueError, "eps"),
+    ("adadelta-eps=0", lambda: optim.Adadelta(eps=0), ValueError, "eps"),
+    ("adamax-eps=0", lambda: optim.Adamax(eps=0), ValueError, "eps"),
+    ("nadam-eps=-1", lambda: optim.Nadam(eps=-1e-8), ValueError, "eps"),
+    ("eps=nan", lambda: optim.Adam(eps=float("nan")), ValueError, "eps"),
+    ("betas-scalar", lambda: optim.Adam(betas=0.9), TypeError, "betas"),
+    ("betas-triple", lambda: optim.Adam(betas=(0.9, 0.99, 0.999)), TypeError, "betas"),
+    ("betas-str", lambda: optim.Adam(betas="ab"), TypeError, "betas"),
+    ("betas-None", lambda: optim.Adamax(betas=None), TypeError, "betas"),
+    ("betas[0]=1", lambda: optim.Adam(betas=(1.0, 0.999)), ValueError, "betas[0]"),
+    ("betas[0]<0", lambda: optim.Nadam(betas=(-0.1, 0.999)), ValueError, "betas[0]"),
+    ("betas[1]=nan", lambda: optim.AdamW(betas=(0.9, float("nan"))), ValueError, "betas[1]"),
+    ("betas[1]=str", lambda: optim.Adam(betas=(0.9, "0.999")), TypeError, "betas[1]"),
+    ("weight_decay<0", lambda: optim.Adam(weight_decay=-0.01), ValueError, "weight_decay"),
+    ("weight_decay=True", lambda: optim.Adam(1e-3, (0.9, 0.999), 1e-8, True), TypeError,
+     "weight_decay"),
+    ("sgd-weight_decay<0", lambda: optim.SGD(0.1, weight_decay=-1), ValueError, "weight_decay"),
+    ("alpha=1.5", lambda: optim.RMSprop(alpha=1.5), ValueError, "alpha"),
+    ("rho=-0.1", lambda: optim.Adadelta(rho=-0.1), ValueError, "rho"),
+    ("lr_decay<0", lambda: optim.Adagrad(lr_decay=-1.0), ValueError, "lr_decay"),
+    ("initial_accumulator_value<0", lambda: optim.Adagrad(initial_accumulator_value=-1),
+     ValueError, "initial_accumulator_value"),
+    ("momentum_decay=inf", lambda: optim.Nadam(momentum_decay=float("inf")), ValueError,
+     "momentum_decay"),
+    ("lr-str", lambda: optim.SGD("0.1"), TypeError, "lr"),
+    ("lr-None", lambda: optim.Adam(None), TypeError, "lr"),
+    ("lr-bool", lambda: optim.Adam(True), TypeError, "lr"),
+    ("lr-complex", lambda: optim.SGD(0.1 + 0j), TypeError, "lr"),
+    ("lr-list", lambda: optim.SGD([0.1]), TypeError, "lr"),
+    ("lr-huge-int", lambda: optim.SGD(10 ** 400), ValueError, "lr"),
+    ("lr=-inf", lambda: optim.SGD(-float("inf")), ValueError, "lr"),
+    # get / the base class
+    ("get-nope", lambda: optim.get("nope"), ValueError, "name"),
+    ("get-None", lambda: optim.get(None), TypeError, "name"),
+    ("get-list", lambda: optim.get(["adam"]), TypeError, "name"),
+    ("get-unknown-kwarg", lambda: optim.get("adam", momentum=0.9), TypeError, "momentum"),
+    ("get-object-and-kwargs", lambda: optim.get(optim.SGD(), lr=0.1), ValueError, "lr"),
+    ("base-class", lambda: optim.Optimizer(0.1), TypeError, "Optimizer"),
+]
+
+
+@pytest.mark.parametrize("call,exc,arg", [c[1:] for c in BAD_INPUT], ids=[c[0] for c in BAD_INPUT])
+def test_bad_input_names_the_argument(call, exc, arg):
+    with pytest.raises(exc) as info:
+        call()
+    assert type(info.value) is exc                 # not a subclass such as a bare NumPy error
+    assert arg in str(info.value), f"the message does not name {arg!r}: {info.value}"
+
+
+def test_a_bool_for_momentum_suggests_nesterov():
+    with pytest.raises(TypeError, match=r"momentum .* got True \(a bool\).*nesterov=True"):
+        optim.SGD(0.1, True)
+    with pytest.raises(TypeError, match="amsgrad=True"):
+        optim.Adam(1e-3, (0.9, 0.999), 1e-8, True)
+    with pytest.raises(TypeError, match=r"betas .*amsgrad=True"):
+        optim.Adam(1e-3, True)
+    with pytest.raises(TypeError, match=r"momentum .*centered=True"):
+        optim.RMSprop(0.01, 0.99, 1e-8, 0.0, True)
+
+
+@pytest.mark.parametrize("name", optim.available())
+def test_a_refused_step_changes_nothing(name):
+    """Every check runs before the first update: a bad call leaves weights and state as they were."""
+    params, grads = _problem(7)
+    opt = optim.get(name, lr=0.01)
+    opt.step(params, grads(0, params))
+    opt.step(params, grads(1, params))
+    weights = [p.copy() for p in params]
+    state = [{k: (v.copy() if isinstance(v, np.ndarray) else v) for k, v in st.items()}
+             for st in opt.state]
+    bad = grads(2, params)
+    bad[1] = bad[1].astype(np.float32)            # the *second* array is wrong
+    with pytest.raises(TypeError, match=r"grads\[1\]"):
+        opt.step(params, bad)
+    for p, w in zip(params, weights):
+        np.testing.assert_array_equal(p, w)
+    for st, old in zip(opt.state, state):
+        assert st.keys() == old.keys()
+        for k in st:
+            if isinstance(st[k], np.ndarray):
+                np.testing.assert_array_equal(st[k], old[k])
+            else:
+                assert st[k] == old[k]
+
+
+def test_an_empty_parameter_list_is_a_no_op():
+    opt = optim.Adam()
+    opt.step([], [])
+    assert opt.state == []
+
+
+# ---- NaN gradients: an unsupported extreme that behaves as in torch ----------
+@pytest.mark.torch
+@pytest.mark.parametrize("ours,theirs,kwargs", [
+    ("SGD", "SGD", dict(lr=0.05, momentum=0.9)), ("Adagrad", "Adagrad", dict()),
+    ("RMSprop", "RMSprop", dict()), ("Adadelta", "Adadelta", dict()), ("Adam", "Adam", dict()),
+    ("Adam", "Adam", dict(amsgrad=True)), ("AdamW", "AdamW", dict()), ("Nadam", "NAdam", dict()),
+    ("Adamax", "Adamax", dict())], ids=lambda v: v if isinstance(v, str) else None)
+def test_nan_gradients_flow_as_in_torch(torch, ours, theirs, kwargs):
+    """A NaN gradient is not checked (that would cost a pass over every array); like torch,
+    it turns the weights it touches into NaN, and leaves the others exactly as torch does."""
+    params, grads = _problem(8)
+    mine = [p.copy() for p in params]
+    tparams = [torch.tensor(p.copy(), requires_grad=True) for p in params]
+    topt = getattr(torch.optim, theirs)(tparams, **kwargs, foreach=False)
+    opt = getattr(optim, ours)(**kwargs)
+    for t in range(30):
+        g = grads(t, [tp.detach().numpy().copy() for tp in tparams])
+        if t == 10:
+            g[0][1, 2] = np.nan                    # one NaN entry, once
+        opt.step(mine, [a.copy() for a in g])
+        for tp, gt in zip(tparams, g):
+            tp.grad = torch.tensor(gt)
+        topt.step()
+    ref = [tp.detach().numpy() for tp in tparams]
+    for p, r in zip(mine, ref):
+        np.testing.assert_array_equal(np.isnan(p), np.isnan(r))   # the same entries are NaN
+        np.testing.assert_allclose(p, r, rtol=1e-9, atol=1e-12)   # NaN == NaN here
+    assert np.isnan(mine[0][1, 2]) and np.isfinite(np.delete(mine[0], 5)).all()
+
+
+# ---- direct tests of the remaining public API ------------------------------
+@pytest.mark.parametrize("name", optim.available())
+def test_zero_state_forgets_everything_but_the_hyperparameters(name):
+    params, grads = _problem(9)
+    opt = optim.get(name, lr=0.02)
+    for t in range(5):
+        opt.step(params, grads(t, params))
+    assert opt.state and all(st["step"] == 5 for st in opt.state)
+    before = repr(opt)
+    opt.zero_state()
+    assert opt.state == [] and repr(opt) == before
+    # the next step is exactly the first step of a fresh optimizer with the same settings
+    fresh = optim.get(name, lr=0.02)
+    a = [p.copy() for p in params]
+    b = [p.copy() for p in params]
+    g = grads(5, params)
+    opt.step(a, g)
+    fresh.step(b, g)
+    for x, y in zip(a, b):
+        np.testing.assert_array_equal(x, y)
+    assert all(st["step"] == 1 for st in opt.state)
+    # and after zero_state the optimizer accepts arrays of other shapes (a new model)
+    opt.zero_state()
+    w = [np.ones((4, 4))]
+    opt.step(w, [np.ones((4, 4))])
+    assert len(opt.state) == 1 and opt.state[0]["step"] == 1
+
+
+@pytest.mark.torch
+@pytest.mark.parametrize("ours,theirs,kwargs", [
+    ("SGD", "SGD", dict(lr=0.05, momentum=0.9)), ("Adagrad", "Adagrad", dict()),
+    ("RMSprop", "RMSprop", dict(momentum=0.9, centered=True)), ("Adadelta", "Adadelta", dict()),
+    ("Adam", "Adam", dict(amsgrad=True)), ("AdamW", "AdamW", dict()), ("Nadam", "NAdam", dict()),
+    ("Adamax", "Adamax", dict())], ids=lambda v: v if isinstance(v, str) else None)
+def test_state_has_torchs_keys_and_values(torch, ours, theirs, kwargs):
+    """``opt.state[i]`` holds what ``torch_opt.state[p_i]`` holds (plus a step count)."""
+    params, grads = _problem(10)
+    mine = [p.copy() for p in params]
+    tparams = [torch.tensor(p.copy(), requires_grad=True) for p in params]
+    topt = getattr(torch.optim, theirs)(tparams, **kwargs, foreach=False)
+    opt = getattr(optim, ours)(**kwargs)
+    for t in range(20):
+        opt.step(mine, grads(t, mine))
+        for tp, g in zip(tparams, grads(t, [tp.detach().numpy() for tp in tparams])):
+            tp.grad = torch.tensor(g)
+        topt.step()
+    for st, tp in zip(opt.state, tparams):
+        ref = topt.state[tp]
+        assert set(st) == set(ref) | {"step"}
+        assert st["step"] == 20
+        for key, value in ref.items():
+            value = value.numpy() if hasattr(value, "numpy") else value
+            # torch keeps scalar state (step, Nadam's mu_product) in float32 tensors
+            rtol = 1e-6 if np.ndim(value) == 0 else 1e-9
+            np.testing.assert_allclose(st[key], value, rtol=rtol, atol=1e-14, err_msg=key)
+
+
+def test_get_returns_an_optimizer_object_unchanged():
+    opt = optim.Adam(lr=0.5)
+    assert optim.get(opt) is opt
+    assert type(optim.get("ADAM")) is optim.Adam           # case-insensitive
+    assert optim.get("sgd", lr=0.3, momentum=0.5).momentum == 0.5
+
+
+def test_available_lists_every_optimizer_class():
+    expected = {"sgd": optim.SGD, "adagrad": optim.Adagrad, "rmsprop": optim.RMSprop,
+                "adadelta": optim.Adadelta, "adam": optim.Adam, "adamw": optim.AdamW,
+                "nadam": optim.Nadam, "adamax": optim.Adamax}
+    assert optim.available() == sorted(expected)
+    for name, cls in expected.items():
+        assert type(optim.get(name)) is cls
+    classes = {getattr(optim, n) for n in optim.__all__
+               if isinstance(getattr(optim, n), type) and getattr(optim, n) is not optim.Optimizer}
+    assert classes == set(expected.values())
+
+
+@pytest.mark.parametrize("name", optim.available())
+def test_repr_rebuilds_the_same_optimizer(name):
+    """``repr`` lists every hyper-parameter: evaluating it gives the same optimizer."""
+    import inspect
+    cls = type(optim.get(name))
+    args = {"lr": 0.0123, "weight_decay": 0.0456}
+    if "eps" in inspect.signature(cls).parameters:
+        args["eps"] = 1e-5
+    opt = cls(**args)
+    text = repr(opt)
+    assert text.startswith(f"{cls.__name__}(")
+    for k, v in args.items():
+        assert f"{k}={v!r}" in text
+    clone = eval(text, vars(optim))                        # noqa: S307 - our own repr
+    assert type(clone) is cls and repr(clone) == text
+    assert set(inspect.signature(cls).parameters) == set(opt._hyper())
+
+
+def test_a_student_subclass_of_optimizer_works():
+    """The base class is for subclassing (not for direct use): plain gradient descent."""
+    class GD(optim.Optimizer):
+        def _update(self, p, g, st, buf, buf2):
+            st["step"] += 1
+            p -= self.lr * g
+
+    w = [np.array([1.0, -2.0])]
+    GD(lr=0.25).step(w, [np.array([4.0, 4.0])])
+    np.testing.assert_array_equal(w[0], [0.0, -3.0])
