@@ -69,7 +69,10 @@ def gradient_after_layers(name, z, n_layers, weight=1.0, **params):
     sigmoid with :math:`|w| < 4`, since :math:`\sigma' \le 1/4` — it shrinks
     geometrically with depth: the vanishing gradient. ``z``: any shape
     (evaluated element-wise); returns the same shape. ``params`` go to
-    :func:`nnlab.activations.get` (e.g. ``alpha`` for leaky ReLU).
+    :func:`nnlab.activations.get` (e.g. ``alpha`` for leaky ReLU). A chain
+    whose values or gradient leave the float range (an *exploding* gradient,
+    e.g. ReLU with ``weight=2`` over 1100 layers) raises ``ValueError``
+    instead of returning inf or NaN.
     """
     act = activations.get(name, **params)
     if not act.elementwise:
@@ -77,12 +80,22 @@ def gradient_after_layers(name, z, n_layers, weight=1.0, **params):
                          "pick an element-wise activation")
     z = as_float_array(z, "z").astype(np.float64)
     n_layers = _count(n_layers, "n_layers", minimum=0)
+    if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, (int, float, np.integer, np.floating)):
+        raise TypeError(f"weight must be a number; got {weight!r}")
     weight = float(weight)
+    if not np.isfinite(weight):
+        raise ValueError(f"weight must be a finite number; got {weight!r}")
     grad = np.ones_like(z)
-    with np.errstate(under="ignore"):
-        for _ in range(n_layers):
+    for layer in range(n_layers):
+        with np.errstate(under="ignore", over="ignore", invalid="ignore"):   # checked just below
             grad = grad * weight * act.derivative(z)
             z = weight * act.forward(z)
+        if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(z))):
+            raise ValueError(
+                f"the chain overflowed the float range after {layer + 1} of {n_layers} layers: "
+                f"with weight={weight:g} the activations or the gradient explode (the opposite "
+                f"of vanishing); use fewer layers or a smaller |weight|"
+            )
     return grad
 
 

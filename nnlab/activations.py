@@ -5,10 +5,18 @@ samples) and returns an array of the same shape and float dtype: float32 in,
 float32 out.
 
 Numerical stability (Chapter 7): nothing here overflows, even for
-``z = ±1e4`` in float64 or ``±80`` in float32. Results that are too small to
+``z = ±1e300`` in float64 or ``±1e38`` in float32 (only a result that is
+itself beyond the float range is ±inf: SELU of 1.79e308, log-softmax of
+``[3e38, -3e38]`` in float32). Results that are too small to
 represent (for example :math:`e^{-10^4}`) *underflow* to 0, which is harmless and
 expected, so each function ignores the underflow flag locally; overflow and
 invalid operations are never silenced.
+
+Accuracy: values and derivatives keep their *relative* accuracy in the tails,
+where a naive formula cancels to 0: :math:`\sigma'(37) \approx 8.5\cdot10^{-17}`
+(not :math:`\sigma(1 - \sigma) = 0`), :math:`\tanh'(20)`, GELU at
+:math:`z = -5`, ... float32 inputs give float32 results accurate to float32
+precision (GELU's normal CDF is evaluated in float64 and rounded back).
 
 ``get(name, **params)`` returns an :class:`Activation` object with
 ``forward(z)``, ``derivative(z)`` (element-wise :math:`f'(z)`) and
@@ -70,12 +78,40 @@ def sigmoid(z):
 
     The first form is used for :math:`z \ge 0` and the second for :math:`z < 0`, so
     :math:`e^{-|z|} \le 1` is the only exponential ever computed.
-    Derivative: :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z))`. Shape: any → same.
+    Derivative: :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = \sigma(z)\,\sigma(-z)`,
+    evaluated in the second form, because :math:`1 - \sigma(z)` rounds to 0 for
+    :math:`z > 37` (float64) while :math:`\sigma(-z)` keeps its digits. Shape: any → same.
     """
     z = as_float_array(z, "z")
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(z))  # in (0, 1]: cannot overflow
         return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def _sigmoid_pair(x):
+    r""":math:`(\sigma(x), \sigma(-x))`, each with full relative accuracy.
+
+    :math:`\sigma(-x) = 1 - \sigma(x)` is *not* computed as a difference, which
+    would cancel to 0 for large :math:`x`: with :math:`e = e^{-|x|}`, the larger
+    one is :math:`1/(1 + e)` and the smaller :math:`e/(1 + e)`.
+    """
+    with np.errstate(under="ignore"):
+        e = np.exp(-np.abs(x))
+        big, small = 1 / (1 + e), e / (1 + e)
+    positive = x >= 0
+    return np.where(positive, big, small), np.where(positive, small, big)
+
+
+def _sech2(x):
+    r""":math:`\operatorname{sech}^2 x = 1 - \tanh^2 x = 4e/(1 + e)^2` with
+    :math:`e = e^{-2|x|}`: accurate in the tails, where :math:`1 - \tanh^2` is 0.
+
+    :math:`|x|` is capped at 400 before doubling (the result underflows to 0
+    long before), so even ``3e38`` in float32 cannot overflow.
+    """
+    with np.errstate(under="ignore"):
+        e = np.exp(-2 * np.minimum(np.abs(x), 400))
+        return 4 * e / ((1 + e) * (1 + e))
 
 
 # ---------------------------------------------------------------- Chapter 5
@@ -84,7 +120,9 @@ def tanh(z):
 
     .. math:: \tanh(z) = \frac{1 - e^{-2z}}{1 + e^{-2z}}, \qquad \tanh'(z) = 1 - \tanh^2(z)
 
-    Shape: any → same.
+    The derivative is evaluated as :math:`4e/(1 + e)^2` with :math:`e = e^{-2|z|}`
+    (the same number), which stays accurate for large :math:`|z|`, where
+    :math:`1 - \tanh^2(z)` rounds to 0. Shape: any → same.
     """
     return np.tanh(as_float_array(z, "z"))
 
@@ -109,8 +147,9 @@ def leaky_relu(z, alpha=0.01):
     convention at 0). Shape: any → same.
     """
     z = as_float_array(z, "z")
-    alpha = check_positive(alpha, "alpha", allow_zero=True)
-    return np.where(z > 0, z, alpha * z)
+    alpha = _alpha(alpha)
+    with np.errstate(over="ignore"):     # alpha z beyond the float range is -inf
+        return np.where(z > 0, z, alpha * z)
 
 
 def elu(z, alpha=1.0):
@@ -122,8 +161,8 @@ def elu(z, alpha=1.0):
     1 for :math:`z > 0`, :math:`\alpha e^{z}` for :math:`z \le 0`. Shape: any → same.
     """
     z = as_float_array(z, "z")
-    alpha = check_positive(alpha, "alpha", allow_zero=True)
-    with np.errstate(under="ignore"):
+    alpha = _alpha(alpha)
+    with np.errstate(under="ignore", over="ignore"):   # a huge alpha gives -inf, no warning
         return np.where(z > 0, z, alpha * np.expm1(np.minimum(z, 0)))
 
 
@@ -139,7 +178,7 @@ def selu(z):
 
 
 def _normal_cdf(x):
-    r"""Standard normal CDF :math:`\Phi(x) = \tfrac12\operatorname{erfc}(-x/\sqrt2)`.
+    r"""Standard normal CDF :math:`\Phi(x) = \tfrac12\operatorname{erfc}(-x/\sqrt2)`, in float64.
 
     NumPy has no ``erf``; this one is accurate to about 1e-15 (relative) in
     float64. For :math:`|t| < 2` (with :math:`t = x/\sqrt2`) it sums the
@@ -153,8 +192,11 @@ def _normal_cdf(x):
     .. math:: \operatorname{erfc}(t) = \frac{e^{-t^2}}{\sqrt\pi}\;
               \cfrac{1}{t + \cfrac{1/2}{t + \cfrac{1}{t + \cfrac{3/2}{t + \cdots}}}},
 
-    so the tiny tail probabilities of very negative ``x`` keep their relative accuracy.
+    so the tiny tail probabilities of very negative ``x`` keep their relative
+    accuracy. ``x`` is capped at ±40, where :math:`\Phi` is already 0 or 1 in
+    float64, so that :math:`t^2` cannot overflow.
     """
+    x = np.clip(np.asarray(x, dtype=np.float64), -40.0, 40.0)
     t = x / math.sqrt(2.0)
     a = np.abs(t)
     small = a < 2
@@ -178,6 +220,31 @@ def _normal_cdf(x):
     return phi
 
 
+def _normal_pdf(x):
+    r""":math:`\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}` in float64 (``x`` capped at ±40, where it is 0)."""
+    x = np.clip(np.asarray(x, dtype=np.float64), -40.0, 40.0)
+    with np.errstate(under="ignore"):
+        return np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
+
+
+# Beyond |z| = 50 the tanh form's sigma(2u) is exactly 0 or 1 in float32 and
+# float64 alike (2u < -9000), so capping z there changes nothing and keeps z**3 finite.
+_GELU_CAP = 50.0
+
+
+def _gelu_tanh_parts(z):
+    r""":math:`(\sigma(2u), \sigma(-2u), u')` with :math:`u = \sqrt{2/\pi}\,(z + 0.044715 z^3)`."""
+    zc = np.clip(z, -_GELU_CAP, _GELU_CAP)
+    u = _GELU_C * (zc + _GELU_A * zc**3)
+    s, s_minus = _sigmoid_pair(2 * u)
+    return s, s_minus, _GELU_C * (1 + 3 * _GELU_A * zc * zc)
+
+
+def _check_approximate(approximate):
+    if not isinstance(approximate, str) or approximate not in ("tanh", "none"):
+        raise ValueError(f'approximate must be "tanh" or "none"; got {approximate!r}')
+
+
 def gelu(z, approximate="tanh"):
     r"""Gaussian error linear unit (Chapter 5).
 
@@ -187,14 +254,23 @@ def gelu(z, approximate="tanh"):
     ``approximate="tanh"`` (the default here, as in the lectures) uses the tanh
     formula; ``approximate="none"`` is the exact :math:`z\,\Phi(z)`, with
     :math:`\Phi` the standard normal CDF (PyTorch's default). Shape: any → same.
+
+    The tanh form is evaluated as :math:`z\,\sigma(2u)` with
+    :math:`u = \sqrt{2/\pi}\,(z + 0.044715 z^3)`, the same number since
+    :math:`\tfrac12(1 + \tanh u) = \sigma(2u)`: for negative :math:`z`,
+    :math:`1 + \tanh u` cancels (30% off at :math:`z = -5` in float32, 0
+    instead of :math:`-1.2\cdot10^{-37}` at :math:`z = -10` in float64), the
+    sigmoid does not.
     """
     z = as_float_array(z, "z")
+    _check_approximate(approximate)
+    wide = z.astype(np.promote_types(z.dtype, np.float64), copy=False)
     with np.errstate(under="ignore"):
         if approximate == "tanh":
-            return 0.5 * z * (1 + np.tanh(_GELU_C * (z + _GELU_A * z**3)))
-        if approximate == "none":
-            return z * _normal_cdf(z)
-    raise ValueError(f'approximate must be "tanh" or "none"; got {approximate!r}')
+            out = wide * _gelu_tanh_parts(wide)[0]
+        else:
+            out = wide * _normal_cdf(wide)
+        return out.astype(z.dtype, copy=False)   # tiny float64 values may underflow in float32
 
 
 def softplus(z):
@@ -213,7 +289,8 @@ def mish(z):
     r"""Mish (Chapter 5), :math:`\operatorname{mish}(z) = z \tanh(\operatorname{softplus}(z))`.
 
     Derivative: :math:`\tanh(s) + z\,\sigma(z)\,(1 - \tanh^2(s))` with
-    :math:`s = \operatorname{softplus}(z)`. Shape: any → same.
+    :math:`s = \operatorname{softplus}(z)` (:math:`1 - \tanh^2` evaluated without
+    cancellation, as for :func:`tanh`). Shape: any → same.
     """
     z = as_float_array(z, "z")
     with np.errstate(under="ignore"):
@@ -230,7 +307,8 @@ def softmax(z, axis=-1):
     Shape: ``(m, K)`` → ``(m, K)``; each row sums to 1.
     """
     z = as_float_array(z, "z")
-    with np.errstate(under="ignore"):
+    axis = _check_axis(axis, z)
+    with np.errstate(under="ignore", over="ignore"):        # a gap beyond the float range is -inf
         e = np.exp(z - np.max(z, axis=axis, keepdims=True))  # every exponent <= 0
         return e / np.sum(e, axis=axis, keepdims=True)
 
@@ -241,12 +319,40 @@ def log_softmax(z, axis=-1):
     .. math:: \log \operatorname{softmax}(z)_k = z_k - \max_j z_j
               - \log \sum_j e^{z_j - \max_j z_j}
 
-    Never computes :math:`\log 0`. Shape: ``(m, K)`` → ``(m, K)``.
+    Never computes :math:`\log 0`. The sum is :math:`1 + r`, where :math:`r`
+    adds up the terms of all entries but one maximum, and its log is
+    ``log1p(r)``: for a confident row (:math:`r = 10^{-20}`, say) the largest
+    entry is :math:`-10^{-20}`, not the 0 that :math:`\log(1 + r)` would round
+    to. An entry further below its row's maximum than the float range reaches
+    (``[3e38, -3e38]`` in float32) gets ``-inf``, which is the rounded value,
+    without an overflow warning. Shape: ``(m, K)`` → ``(m, K)``.
     """
     z = as_float_array(z, "z")
-    with np.errstate(under="ignore"):
+    axis = _check_axis(axis, z)
+    with np.errstate(under="ignore", over="ignore"):        # a gap beyond the float range is -inf
         shifted = z - np.max(z, axis=axis, keepdims=True)
-        return shifted - np.log(np.sum(np.exp(shifted), axis=axis, keepdims=True))
+        e = np.exp(shifted)
+        top = np.expand_dims(np.argmax(z, axis=axis), axis)
+        np.put_along_axis(e, top, 0, axis=axis)          # leave out one maximum (its term is 1)
+        return shifted - np.log1p(np.sum(e, axis=axis, keepdims=True))
+
+
+def _check_axis(axis, z):
+    """``axis`` as an int that exists in ``z`` (which needs at least one dimension)."""
+    if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
+        raise TypeError(f"axis must be an int; got {axis!r}")
+    if z.ndim == 0:
+        raise ValueError("z must have at least one dimension (the classes) for softmax; got a single number")
+    if not -z.ndim <= axis < z.ndim:
+        raise ValueError(f"axis {axis} does not exist for z of shape {z.shape}; expected an int "
+                         f"in [{-z.ndim}, {z.ndim - 1}]")
+    return int(axis)
+
+
+def _alpha(alpha):
+    if isinstance(alpha, (bool, np.bool_)):
+        raise TypeError(f"alpha must be a number; got {alpha!r}")
+    return check_positive(alpha, "alpha", allow_zero=True)
 
 
 # ------------------------------------------------------- element-wise derivatives
@@ -259,14 +365,13 @@ def _d_linear(z):
 
 
 def _d_sigmoid(z):
-    s = sigmoid(z)
+    s, s_minus = _sigmoid_pair(z)
     with np.errstate(under="ignore"):
-        return s * (1 - s)
+        return s * s_minus                 # sigma(z) sigma(-z), not sigma (1 - sigma)
 
 
 def _d_tanh(z):
-    with np.errstate(under="ignore"):
-        return 1 - np.tanh(z) ** 2
+    return _sech2(z)                       # 1 - tanh^2 without the cancellation
 
 
 def _d_relu(z):
@@ -274,13 +379,14 @@ def _d_relu(z):
 
 
 def _d_leaky_relu(z, alpha=0.01):
-    alpha = check_positive(alpha, "alpha", allow_zero=True)
-    return np.where(z > 0, 1, alpha).astype(z.dtype)
+    alpha = _alpha(alpha)
+    with np.errstate(over="ignore"):
+        return np.where(z > 0, 1, alpha).astype(z.dtype)
 
 
 def _d_elu(z, alpha=1.0):
-    alpha = check_positive(alpha, "alpha", allow_zero=True)
-    with np.errstate(under="ignore"):
+    alpha = _alpha(alpha)
+    with np.errstate(under="ignore", over="ignore"):
         return np.where(z > 0, 1, alpha * np.exp(np.minimum(z, 0))).astype(z.dtype)
 
 
@@ -289,14 +395,16 @@ def _d_selu(z):
 
 
 def _d_gelu(z, approximate="tanh"):
+    _check_approximate(approximate)
+    wide = z.astype(np.promote_types(z.dtype, np.float64), copy=False)   # as in gelu()
     with np.errstate(under="ignore"):
         if approximate == "tanh":
-            t = np.tanh(_GELU_C * (z + _GELU_A * z**3))
-            return 0.5 * (1 + t) + 0.5 * z * (1 - t * t) * _GELU_C * (1 + 3 * _GELU_A * z * z)
-        if approximate == "none":
-            pdf = np.exp(-0.5 * z * z) / math.sqrt(2 * math.pi)
-            return _normal_cdf(z) + z * pdf
-    raise ValueError(f'approximate must be "tanh" or "none"; got {approximate!r}')
+            # d/dz [z sigma(2u)] = sigma(2u) + 2 z sigma(2u) sigma(-2u) u'
+            s, s_minus, du = _gelu_tanh_parts(wide)
+            out = s + 2 * wide * (s * s_minus) * du
+        else:
+            out = _normal_cdf(wide) + wide * _normal_pdf(wide)
+        return out.astype(z.dtype, copy=False)
 
 
 def _d_softplus(z):
@@ -304,9 +412,9 @@ def _d_softplus(z):
 
 
 def _d_mish(z):
-    t = np.tanh(softplus(z))
+    sp = softplus(z)
     with np.errstate(under="ignore"):
-        return t + z * sigmoid(z) * (1 - t * t)
+        return np.tanh(sp) + z * sigmoid(z) * _sech2(sp)
 
 
 # ------------------------------------------------------------------ registry
@@ -368,15 +476,47 @@ class _Softmax(Activation):
 
         softmax: :math:`s \odot (g - \sum_k g_k s_k)`;
         log-softmax: :math:`g - s \sum_k g_k`, with :math:`s = \operatorname{softmax}(z)`.
+
+        Both are evaluated without the cancellation of :math:`1 - s_t` at the
+        largest entry :math:`t` (the same numbers): softmax as
+        :math:`s_i\,\big((g_i - g_t) + \sum_{j \ne t} (g_t - g_j)\, s_j\big)`,
+        and log-softmax at :math:`t` as :math:`g_t (1 - s_t) - s_t \sum_{k \ne t} g_k`
+        with :math:`1 - s_t` summed from the other entries. So a confident row
+        (:math:`s_t = 1 - 10^{-20}`) keeps its tiny gradient instead of a 0.
         """
         z = as_float_array(z, "z")
         g = _as_grad(grad_out, z)
-        axis = self.params["axis"]
-        s = softmax(z, axis=axis)
-        with np.errstate(under="ignore"):
+        axis = _check_axis(self.params["axis"], z)
+        s, rest_share, top = _softmax_parts(z, axis)
+        g_top = np.take_along_axis(g, top, axis=axis)
+        with np.errstate(under="ignore", over="ignore", invalid="ignore"):
             if self.name == "softmax":
-                return s * (g - np.sum(g * s, axis=axis, keepdims=True))
-            return g - s * np.sum(g, axis=axis, keepdims=True)
+                c = np.sum((g_top - g) * s, axis=axis, keepdims=True)    # the j = t term is 0
+                return s * ((g - g_top) + c)
+            out = g - s * np.sum(g, axis=axis, keepdims=True)
+            g_others = np.sum(g, axis=axis, keepdims=True, where=~_is_top(z, top, axis))
+            s_top = np.take_along_axis(s, top, axis=axis)
+            np.put_along_axis(out, top, g_top * rest_share - s_top * g_others, axis=axis)
+            return out
+
+
+def _is_top(z, top, axis):
+    """Boolean mask of the one maximum per slice that ``top`` (from argmax) points at."""
+    mask = np.zeros(z.shape, dtype=bool)
+    np.put_along_axis(mask, top, True, axis=axis)
+    return mask
+
+
+def _softmax_parts(z, axis):
+    r"""``(s, 1 - s_t, t)``: the softmax, :math:`1 - s_t` at the maximum :math:`t`
+    of each slice computed as (sum of the other terms) / (sum of all), and the
+    index :math:`t` (as from ``argmax`` with ``keepdims``)."""
+    with np.errstate(under="ignore", over="ignore"):
+        e = np.exp(z - np.max(z, axis=axis, keepdims=True))    # e_t = 1
+        top = np.expand_dims(np.argmax(z, axis=axis), axis)
+        rest = np.sum(e, axis=axis, keepdims=True, where=~_is_top(z, top, axis))
+        total = 1 + rest
+        return e / total, rest / total, top
 
 
 def _as_grad(grad_out, z):
@@ -411,8 +551,11 @@ def get(name, **params):
     """
     if isinstance(name, Activation):
         return name
+    if not isinstance(name, str):
+        raise TypeError(f"activation must be a name such as 'relu' (one of {', '.join(NAMES)}); "
+                        f"got {name!r}")
     if name not in NAMES:
-        raise ValueError(f"unknown activation {name!r}; known activations: {', '.join(NAMES)}")
+        raise ValueError(f"unknown activation {name!r}; name must be one of: {', '.join(NAMES)}")
     fn = softmax if name == "softmax" else log_softmax if name == "log_softmax" else _ELEMENTWISE[name][0]
     allowed = [p for p in inspect.signature(fn).parameters if p != "z"]
     unknown = sorted(set(params) - set(allowed))
@@ -423,6 +566,8 @@ def get(name, **params):
         )
     if name in ("softmax", "log_softmax"):
         return _Softmax(name, **params)
-    if name == "gelu" and params.get("approximate", "tanh") not in ("tanh", "none"):
-        raise ValueError(f'approximate must be "tanh" or "none"; got {params["approximate"]!r}')
+    if name == "gelu":
+        _check_approximate(params.get("approximate", "tanh"))
+    if "alpha" in params:
+        _alpha(params["alpha"])
     return Activation(name, *_ELEMENTWISE[name], **params)

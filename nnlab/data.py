@@ -17,11 +17,13 @@ import io
 import math
 import os
 import urllib.request
+import zlib
+from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_float_array, as_matrix, as_rng, check_positive
+from ._validate import as_matrix, as_rng
 
 __all__ = [
     "load_digits", "load_mnist", "read_idx", "cache_dir",
@@ -69,6 +71,135 @@ def _verify(data: bytes, expected: str, path) -> None:
         )
 
 
+def _hex_digest(value, name: str) -> str:
+    """A SHA-256 hex digest: 64 hexadecimal characters."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a SHA-256 hex digest (a str of 64 hex "
+                        f"characters); got {type(value).__name__}")
+    if len(value) != 64 or any(c not in "0123456789abcdefABCDEF" for c in value):
+        raise ValueError(f"{name} must be a SHA-256 hex digest of 64 hex characters; "
+                         f"got {value!r}")
+    return value
+
+
+def _as_path(value, name: str) -> Path:
+    if not isinstance(value, (str, os.PathLike)):
+        raise TypeError(f"{name} must be a file system path (str or pathlib.Path); "
+                        f"got {type(value).__name__}")
+    return Path(value)
+
+
+def _decompressed(stored: bytes, path) -> bytes:
+    """The bytes of a file, gunzipped if they start with the gzip magic 1f 8b."""
+    if stored[:2] != b"\x1f\x8b":
+        return stored
+    try:
+        return gzip.decompress(stored)
+    except (EOFError, OSError, zlib.error) as err:   # truncated, bad CRC, bad data
+        kind = "zlib.error" if isinstance(err, zlib.error) else type(err).__name__
+        raise ValueError(
+            f"{path} is not a valid gzip file ({kind}: {err}): it is "
+            f"truncated or corrupted; delete it and download it again"
+        ) from None
+
+
+def _bool(value, name: str) -> bool:
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {value!r}")
+    return bool(value)
+
+
+def _real(value, name: str, *, minimum=None, maximum=None, open_max=False) -> float:
+    """A finite real number (not a bool) within the given bounds."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {value!r}")
+    v = float(value)
+    too_big = maximum is not None and (v >= maximum if open_max else v > maximum)
+    if not math.isfinite(v) or (minimum is not None and v < minimum) or too_big:
+        bounds = []
+        if minimum is not None:
+            bounds.append(f">= {minimum:g}")
+        if maximum is not None:
+            bounds.append(f"{'<' if open_max else '<='} {maximum:g}")
+        raise ValueError(f"{name} must be a finite number {' and '.join(bounds)}; got {value!r}")
+    return v
+
+
+def _samples(a, name: str) -> np.ndarray:
+    """``a`` as an array with at least one dimension: its rows are the samples."""
+    if a is None:
+        raise TypeError(f"{name} must be an array whose rows are samples; got None")
+    try:
+        arr = np.asarray(a)
+    except Exception as err:   # ragged lists and the like
+        raise TypeError(f"{name} must be an array whose rows are samples; got "
+                        f"{type(a).__name__} ({err})") from None
+    if arr.ndim == 0:
+        raise ValueError(f"{name} must have at least one dimension (rows are samples); "
+                         f"got the single value {a!r}")
+    return arr
+
+
+def _class_labels(y, name: str = "y") -> np.ndarray:
+    """Integer class labels as an int64 array of shape ``(m,)``.
+
+    Shape ``(m, 1)`` (a column of labels) is accepted and flattened. Floats,
+    booleans and other types are rejected with an explanation: converting
+    labels to floats would turn them into targets of another kind.
+    """
+    if y is None:
+        raise TypeError(f"{name} must be integer class labels of shape (m,); got None")
+    try:
+        labels = np.asarray(y)
+    except Exception as err:
+        raise TypeError(f"{name} must be integer class labels of shape (m,); got "
+                        f"{type(y).__name__} ({err})") from None
+    if labels.dtype == bool:
+        raise TypeError(
+            f"{name} has dtype bool, but class labels are integers 0, 1, ..., K-1; "
+            f"use {name}.astype(np.int64) (False -> 0, True -> 1)"
+        )
+    if np.issubdtype(labels.dtype, np.floating):
+        finite = labels[np.isfinite(labels)]
+        fractional = finite[finite != np.round(finite)]
+        if fractional.size or finite.size < labels.size:
+            bad = fractional[0] if fractional.size else labels[~np.isfinite(labels)][0]
+            raise TypeError(f"{name} must hold integer class labels 0, 1, ..., K-1; got "
+                            f"the non-integer value {bad!r} (dtype {labels.dtype})")
+        raise TypeError(
+            f"{name} must hold integer class labels; got dtype {labels.dtype}. If the "
+            f"values are class numbers, convert them with {name}.astype(np.int64)"
+        )
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer class labels 0, 1, ..., K-1; got dtype "
+                        f"{labels.dtype}")
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]                     # a column of labels: (m, 1) -> (m,)
+    if labels.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of class labels of shape (m,) (or a "
+                         f"column (m, 1)); got shape {labels.shape}")
+    if labels.size == 0:
+        raise ValueError(f"{name} is empty; expected at least one label")
+    return labels.astype(np.int64, copy=False)
+
+
+def _n_classes(value, name: str = "n_classes") -> int:
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
+        raise TypeError(f"{name} must be an int, the number K of classes; got {value!r}")
+    if value < 1:
+        raise ValueError(f"{name} must be at least 1; got {value!r}")
+    return int(value)
+
+
+def _check_label_range(labels: np.ndarray, n_classes: int, name: str = "y") -> None:
+    low, high = int(labels.min()), int(labels.max())
+    if low < 0 or high >= n_classes:
+        raise ValueError(
+            f"{name} contains labels outside [0, {n_classes}): got labels from {low} to "
+            f"{high}; class labels must be 0, 1, ..., n_classes - 1"
+        )
+
+
 # ------------------------------------------------------------------ digits
 @functools.lru_cache(maxsize=1)
 def _digits_table():
@@ -108,14 +239,23 @@ def read_idx(path, sha256=None) -> np.ndarray:
 
     IDX layout: two zero bytes, a type byte (``0x08`` = uint8, ...), the number of
     dimensions ``d``, then ``d`` big-endian uint32 sizes, then the data. If
-    ``sha256`` is given the file's bytes (as stored on disk) must match it.
-    Raises ``ValueError`` for a bad checksum, a bad magic number or a truncated file.
+    ``sha256`` (64 hex characters) is given, the file's bytes as stored on disk
+    must match it. Raises ``ValueError`` naming the file for a bad checksum, a
+    corrupted or truncated gzip stream, a bad magic number or a truncated file.
     """
-    path = Path(path)
+    path = _as_path(path, "path")
+    if sha256 is not None:
+        sha256 = _hex_digest(sha256, "sha256")
+    if path.is_dir():
+        raise ValueError(f"path must be an IDX file; got the directory {path}")
+    label = f"path {path}"                     # every message names the argument
     stored = path.read_bytes()
     if sha256 is not None:
-        _verify(stored, sha256, path)
-    data = gzip.decompress(stored) if stored[:2] == b"\x1f\x8b" else stored
+        _verify(stored, sha256, label)
+    return _parse_idx(_decompressed(stored, label), label)
+
+
+def _parse_idx(data: bytes, path) -> np.ndarray:
     if len(data) < 4 or data[:2] != b"\x00\x00" or data[2] not in _IDX_DTYPES or data[3] == 0:
         raise ValueError(
             f"{path} is not an IDX file: its magic number is 0x{data[:4].hex() or '(empty)'}, "
@@ -151,8 +291,14 @@ def _mnist_file(directory: Path, name: str, dataset: str, sha256: dict, download
             f"to fetch it from {url}, or put the files there"
         )
     directory.mkdir(parents=True, exist_ok=True)
-    with urllib.request.urlopen(url, timeout=60) as response:
-        data = response.read()
+    try:
+        with urllib.request.urlopen(url, timeout=60) as response:
+            data = response.read()
+    except OSError as err:   # urllib.error.URLError, timeouts, refused connections
+        raise ConnectionError(
+            f"could not download {url} ({err}); check the network connection, or download "
+            f"the file by hand into {directory}"
+        ) from err
     _verify(data, MNIST_SHA256[dataset][gz.name], url)
     partial = gz.with_name(gz.name + ".part")
     partial.write_bytes(data)
@@ -160,14 +306,10 @@ def _mnist_file(directory: Path, name: str, dataset: str, sha256: dict, download
     return gz, None  # already verified
 
 
-def _check_magic(path: Path, kind: str) -> None:
-    with open(path, "rb") as fh:
-        head = fh.read(4)
-    if head[:2] == b"\x1f\x8b":
-        with gzip.open(path, "rb") as fh:
-            head = fh.read(4)
+def _check_magic(data: bytes, path: Path, kind: str) -> None:
+    head = data[:4]
     expected = _IDX_MAGIC[kind]
-    if int.from_bytes(head, "big") != expected or len(head) < 4:
+    if len(head) < 4 or int.from_bytes(head, "big") != expected:
         raise ValueError(
             f"{path} has magic number 0x{head.hex()}, but MNIST {kind} files start with "
             f"0x{expected:08x} ({expected}); is this the right file?"
@@ -187,33 +329,52 @@ def load_mnist(path=None, kind="train", download=False, *, dataset="mnist", sha2
     Checks: files with an official ``.gz`` name must match the published
     SHA-256 (:data:`MNIST_SHA256`); ``sha256={file name: hex digest}`` adds or
     overrides hashes (e.g. for the raw files, which have none published); the
-    magic numbers must be those of IDX images (2051) and labels (2049).
+    magic numbers must be those of IDX images (2051) and labels (2049); a
+    truncated or corrupted file raises ``ValueError`` naming it.
     Nothing is downloaded unless ``download=True``.
 
     Returns ``X`` of shape ``(m, 784)`` (``(m, 28, 28)`` with ``flatten=False``)
-    and dtype ``dtype``, scaled to [0, 1] by ``normalize`` (else 0–255), and
-    ``y`` int64 ``(m,)``.
+    and the floating-point ``dtype``, scaled to [0, 1] by ``normalize`` (else
+    0–255), and ``y`` int64 ``(m,)``.
 
     Sources: Y. LeCun, C. Cortes and C. J. C. Burges, *The MNIST database of
     handwritten digits*; H. Xiao, K. Rasul and R. Vollgraf (2017),
     *Fashion-MNIST*, arXiv:1708.07747 (MIT licence).
     """
-    if dataset not in MNIST_SHA256:
-        raise ValueError(f"dataset must be one of {', '.join(MNIST_SHA256)}; got {dataset!r}")
+    if not isinstance(dataset, str) or dataset not in MNIST_SHA256:
+        raise ValueError(f"dataset must be one of {', '.join(map(repr, MNIST_SHA256))}; got {dataset!r}")
     prefixes = {"train": "train", "test": "t10k", "t10k": "t10k"}
-    if kind not in prefixes:
+    if not isinstance(kind, str) or kind not in prefixes:
         raise ValueError(f'kind must be "train" or "test"; got {kind!r}')
-    directory = Path(path) if path is not None else cache_dir() / dataset
+    if sha256 is not None and not isinstance(sha256, Mapping):
+        raise TypeError(f"sha256 must be None or a dict {{file name: hex digest}}; got "
+                        f"{type(sha256).__name__}")
+    hashes = {}
+    for name, digest in (sha256 or {}).items():
+        if not isinstance(name, str):
+            raise TypeError(f"sha256 keys must be file names (str); got {name!r}")
+        hashes[name] = _hex_digest(digest, f"sha256[{name!r}]")
+    download, normalize, flatten = (_bool(v, n) for v, n in
+                                    ((download, "download"), (normalize, "normalize"), (flatten, "flatten")))
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"dtype must be a floating-point type such as np.float32; got {dtype!r}") from err
+    if not np.issubdtype(dtype, np.floating):
+        raise TypeError(f"dtype must be a floating-point type such as np.float32; got {dtype}")
+    directory = _as_path(path, "path") if path is not None else cache_dir() / dataset
     if directory.exists() and not directory.is_dir():
         raise ValueError(f"path must be a directory holding the IDX files; got the file {directory}")
     arrays = {}
     for part, suffix in (("images", "idx3-ubyte"), ("labels", "idx1-ubyte")):
         file, expected = _mnist_file(directory, f"{prefixes[kind]}-{part}-{suffix}", dataset,
-                                     dict(sha256 or {}), download)
+                                     hashes, download)
+        stored = file.read_bytes()
         if expected is not None:
-            _verify(file.read_bytes(), expected, file)
-        _check_magic(file, part)
-        arrays[part] = read_idx(file)
+            _verify(stored, expected, file)
+        data = _decompressed(stored, file)
+        _check_magic(data, file, part)
+        arrays[part] = _parse_idx(data, file)
     images, labels = arrays["images"], arrays["labels"]
     if images.shape[0] != labels.shape[0]:
         raise ValueError(f"{images.shape[0]} images but {labels.shape[0]} labels in {directory}")
@@ -226,7 +387,7 @@ def load_mnist(path=None, kind="train", download=False, *, dataset="mnist", sha2
 
 # ------------------------------------------------------------------ synthetic data
 def _count(value, name, minimum=1) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, bool) or value < minimum:
+    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
     return int(value)
 
@@ -234,6 +395,16 @@ def _count(value, name, minimum=1) -> int:
 def _class_sizes(n: int, k: int) -> list[int]:
     """Split ``n`` samples into ``k`` classes as evenly as possible."""
     return [n // k + (c < n % k) for c in range(k)]
+
+
+def _noisy(points, noise, rng, shape):
+    """``points + noise * N(0, 1)``; a noise so large that the points overflow is refused."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        X = points + noise * rng.normal(size=shape)
+    if not np.all(np.isfinite(X)):
+        raise ValueError(f"noise={noise!r} is so large that the points overflow float64; "
+                         f"use a noise of the order of the data (0.1, say)")
+    return X
 
 
 def _shuffled(X, y, rng):
@@ -251,13 +422,13 @@ def make_linear(n_samples=100, noise=0.0, seed=0, *, n_features=2):
     """
     n = _count(n_samples, "n_samples")
     n_features = _count(n_features, "n_features")
-    noise = check_positive(noise, "noise", allow_zero=True)
+    noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     w = rng.normal(size=n_features)
     w /= np.linalg.norm(w)
     b = rng.uniform(-0.3, 0.3)
     X = rng.uniform(-1, 1, size=(n, n_features))
-    y = (X @ w + b + noise * rng.normal(size=n) > 0)
+    y = (_noisy(X @ w + b, noise, rng, n) > 0)
     return X, y.astype(np.int64)
 
 
@@ -270,12 +441,12 @@ def make_blobs(n_samples=100, noise=1.0, seed=0, *, n_classes=3):
     """
     n_classes = _count(n_classes, "n_classes")
     n = _count(n_samples, "n_samples", n_classes)
-    noise = check_positive(noise, "noise", allow_zero=True)
+    noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
     centres = 4 * np.column_stack([np.cos(angles), np.sin(angles)])
     y = np.repeat(np.arange(n_classes), _class_sizes(n, n_classes))
-    X = centres[y] + noise * rng.normal(size=(n, 2))
+    X = _noisy(centres[y], noise, rng, (n, 2))
     return _shuffled(X, y, rng)
 
 
@@ -287,14 +458,14 @@ def make_moons(n_samples=100, noise=0.1, seed=0):
     Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
     """
     n = _count(n_samples, "n_samples", 2)
-    noise = check_positive(noise, "noise", allow_zero=True)
+    noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     y = np.repeat([0, 1], _class_sizes(n, 2))
     t = rng.uniform(0, np.pi, size=n)
     X = np.where(y[:, None] == 0,
                  np.column_stack([np.cos(t), np.sin(t)]),
                  np.column_stack([1 - np.cos(t), 0.5 - np.sin(t)]))
-    X = X + noise * rng.normal(size=(n, 2))
+    X = _noisy(X, noise, rng, (n, 2))
     return _shuffled(X, y, rng)
 
 
@@ -302,16 +473,17 @@ def make_circles(n_samples=100, noise=0.05, seed=0, *, factor=0.5):
     r"""A small circle (class 1, radius ``factor``) inside a large one (class 0, radius 1).
 
     Points :math:`r(\cos t, \sin t)`, :math:`t \sim U(0, 2\pi)`, plus
-    :math:`\mathcal N(0, \text{noise}^2 I)` (Chapters 5–6).
-    Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
+    :math:`\mathcal N(0, \text{noise}^2 I)` (Chapters 5–6). ``factor`` lies in
+    [0, 1) (as in scikit-learn). Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
     """
     n = _count(n_samples, "n_samples", 2)
-    noise = check_positive(noise, "noise", allow_zero=True)
+    noise = _real(noise, "noise", minimum=0)
+    factor = _real(factor, "factor", minimum=0, maximum=1, open_max=True)
     rng = as_rng(seed, "seed")
     y = np.repeat([0, 1], _class_sizes(n, 2))
     radius = np.where(y == 0, 1.0, factor)
     t = rng.uniform(0, 2 * np.pi, size=n)
-    X = radius[:, None] * np.column_stack([np.cos(t), np.sin(t)]) + noise * rng.normal(size=(n, 2))
+    X = _noisy(radius[:, None] * np.column_stack([np.cos(t), np.sin(t)]), noise, rng, (n, 2))
     return _shuffled(X, y, rng)
 
 
@@ -324,13 +496,13 @@ def make_xor(n_samples=100, noise=0.15, seed=0):
     Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
     """
     n = _count(n_samples, "n_samples", 4)
-    noise = check_positive(noise, "noise", allow_zero=True)
+    noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     corner = np.repeat(np.arange(4), _class_sizes(n, 4))
     a, b = corners[corner, 0], corners[corner, 1]
     y = (a != b).astype(np.int64)
-    X = corners[corner] + noise * rng.normal(size=(n, 2))
+    X = _noisy(corners[corner], noise, rng, (n, 2))
     return _shuffled(X, y, rng)
 
 
@@ -344,13 +516,13 @@ def make_spirals(n_samples=100, noise=0.05, seed=0, *, n_classes=2):
     """
     n_classes = _count(n_classes, "n_classes")
     n = _count(n_samples, "n_samples", n_classes)
-    noise = check_positive(noise, "noise", allow_zero=True)
+    noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     sizes = _class_sizes(n, n_classes)
     y = np.repeat(np.arange(n_classes), sizes)
     r = np.concatenate([np.linspace(0, 1, size) for size in sizes])
     theta = 4 * r + 2 * np.pi * y / n_classes
-    X = r[:, None] * np.column_stack([np.sin(theta), np.cos(theta)]) + noise * rng.normal(size=(n, 2))
+    X = _noisy(r[:, None] * np.column_stack([np.sin(theta), np.cos(theta)]), noise, rng, (n, 2))
     return _shuffled(X, y, rng)
 
 
@@ -358,30 +530,44 @@ def make_spirals(n_samples=100, noise=0.05, seed=0, *, n_classes=2):
 def train_test_split(X, y, test_size=0.25, stratify=None, seed=0):
     r"""Shuffle and split ``(X, y)`` into training and test sets (Chapter 4).
 
+    ``X`` and ``y`` are arrays with one row per sample (at least 2 rows).
     ``test_size``: a fraction in (0, 1) (the test set gets
-    :math:`\lceil \text{test\_size} \cdot m \rceil` rows) or a number of rows.
-    ``stratify``: ``None``, ``True`` (use ``y``) or an array of labels whose class
-    proportions both parts should keep (largest-remainder rounding per class).
-    Returns ``X_train, X_test, y_train, y_test``.
+    :math:`\lceil \text{test\_size} \cdot m \rceil` rows; the product is first
+    rounded to 9 decimals, so that ``0.07 * 100`` gives 7 rows and not 8 as its
+    floating-point value 7.000000000000001 would) or a number of rows.
+    ``stratify``: ``None``, ``True`` (use ``y``) or an array of ``m`` labels whose
+    class proportions both parts should keep (largest-remainder rounding per class).
+    ``seed``: an int, a ``numpy.random.Generator`` or ``None`` (nnlab's generator,
+    see :func:`nnlab.seed`). Returns ``X_train, X_test, y_train, y_test``.
     """
-    X, y = np.asarray(X), np.asarray(y)
+    X, y = _samples(X, "X"), _samples(y, "y")
     m = len(X)
     if len(y) != m:
         raise ValueError(f"X has {m} rows but y has {len(y)}; they must match (rows are samples)")
-    if isinstance(test_size, float) and 0 < test_size < 1:
-        n_test = math.ceil(test_size * m)
-    elif isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool) and test_size > 0:
+    if isinstance(test_size, (bool, np.bool_)) or not isinstance(test_size, (int, float, np.integer, np.floating)):
+        raise TypeError(f"test_size must be a fraction in (0, 1) or a positive integer; got {test_size!r}")
+    if isinstance(test_size, (float, np.floating)):
+        if not 0 < test_size < 1:   # also rejects NaN
+            raise ValueError(f"test_size must be a fraction in (0, 1) or a positive integer; got {test_size!r}")
+        n_test = math.ceil(round(float(test_size) * m, 9))
+    elif test_size >= 1:
         n_test = int(test_size)
     else:
         raise ValueError(f"test_size must be a fraction in (0, 1) or a positive integer; got {test_size!r}")
     if not 0 < n_test < m:
         raise ValueError(f"test_size={test_size!r} leaves {m - n_test} of {m} rows for training; need at least 1 in each part")
     rng = as_rng(seed, "seed")
-    if stratify is None or stratify is False:
+    if stratify is None or (isinstance(stratify, (bool, np.bool_)) and not stratify):
         order = rng.permutation(m)
         test, train = order[:n_test], order[n_test:]
     else:
-        labels = y if stratify is True else np.asarray(stratify)
+        by_y = isinstance(stratify, (bool, np.bool_))
+        labels = y if by_y else _samples(stratify, "stratify")
+        if labels.ndim == 2 and labels.shape[1] == 1:
+            labels = labels[:, 0]
+        if labels.ndim != 1:
+            hint = (" (y is not 1-D; for one-hot y pass stratify=y.argmax(axis=1))" if by_y else "")
+            raise ValueError(f"stratify needs one label per row, shape ({m},); got shape {labels.shape}{hint}")
         if len(labels) != m:
             raise ValueError(f"stratify has {len(labels)} labels but X has {m} rows; they must match")
         classes, inverse, counts = np.unique(labels, return_inverse=True, return_counts=True)
@@ -399,23 +585,25 @@ def train_test_split(X, y, test_size=0.25, stratify=None, seed=0):
     return X[train], X[test], y[train], y[test]
 
 
-def one_hot(y, n_classes=None, dtype=np.float64):
+def one_hot(y, n_classes, dtype=np.float64):
     r"""One-hot encoding (Chapter 3): :math:`Y_{ik} = 1` if :math:`y_i = k` else 0.
 
-    ``y``: integer labels ``(m,)`` in ``[0, n_classes)``; ``n_classes`` defaults to
-    ``max(y) + 1``. Returns ``(m, n_classes)`` of ``dtype``.
+    ``y``: integer labels of shape ``(m,)`` (a column ``(m, 1)`` is flattened)
+    in ``[0, n_classes)``. ``n_classes`` (K) is required: it is never guessed
+    from ``max(y) + 1``, because a class absent from ``y`` (say no 9 in a small
+    batch of digits) would silently shrink the encoding to fewer columns. A
+    label outside ``[0, n_classes)``, a negative one, a float such as 1.5 or a
+    boolean array raises an error that says so. Returns ``(m, n_classes)`` of ``dtype``.
     """
-    labels = np.asarray(y)
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"y must hold integer class labels; got dtype {labels.dtype}")
-    if labels.ndim != 1 or labels.size == 0:
-        raise ValueError(f"y must be a non-empty 1-D array of labels; got shape {labels.shape}")
-    if n_classes is None:
-        n_classes = int(labels.max()) + 1
-    if labels.min() < 0 or labels.max() >= n_classes:
-        raise ValueError(
-            f"y contains labels outside [0, {n_classes}): got labels from {labels.min()} to {labels.max()}"
-        )
+    labels = _class_labels(y, "y")
+    n_classes = _n_classes(n_classes)
+    _check_label_range(labels, n_classes, "y")
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"dtype must be a NumPy number type such as np.float64; got {dtype!r}") from err
+    if not (np.issubdtype(dtype, np.number) or dtype == bool):
+        raise TypeError(f"dtype must be a NumPy number type such as np.float64; got {dtype}")
     Y = np.zeros((labels.size, n_classes), dtype=dtype)
     Y[np.arange(labels.size), labels] = 1
     return Y
@@ -425,9 +613,14 @@ class Standardizer:
     r"""Feature standardization (Chapter 4): :math:`x' = (x - \mu) / \sigma`, per column.
 
     ``fit(X_train)`` learns ``mean_`` (:math:`\mu`) and ``scale_`` (:math:`\sigma`,
-    the population standard deviation; 1 for a constant column, so it is left
-    centred instead of divided by 0). Fit on the **training split only** and
-    apply the same transform to validation and test data.
+    the population standard deviation). A column whose spread is zero *up to
+    rounding* is constant: :math:`\sigma \le 10\,\epsilon \max_i |x_i|`, with
+    :math:`\epsilon` the machine epsilon of the dtype (2.2e-16 in float64).
+    Such a column gets ``scale_ = 1``, so it is only centred (to about 1e-17)
+    instead of having its rounding noise blown up to ±1 — e.g.
+    ``[0.1 + 0.2, 0.3, 0.3]`` would otherwise become ``[1.41, -0.71, -0.71]``.
+    scikit-learn's ``StandardScaler`` uses a similar rule. Fit on the
+    **training split only** and apply the same transform to validation and test data.
     """
 
     def __init__(self):
@@ -437,9 +630,16 @@ class Standardizer:
     def fit(self, X):
         """Learn ``mean_`` and ``scale_`` from ``X`` of shape ``(m, n)``; returns ``self``."""
         X = self._as_2d(X)
-        self.mean_ = X.mean(axis=0)
-        constant = np.all(X == X[0], axis=0)
-        self.scale_ = np.where(constant, 1, X.std(axis=0)).astype(X.dtype)
+        # Work on each column divided by a power of two close to its largest |x|:
+        # exact (so the results are bit for bit those of X.mean, X.std) and
+        # immune to overflow (1e308) or underflow (1e-300) of the squares.
+        biggest = np.max(np.abs(X), axis=0)
+        exponent = np.frexp(biggest)[1]
+        scaled = np.ldexp(X, -exponent)
+        mean, std = scaled.mean(axis=0), scaled.std(axis=0)
+        constant = std <= 10 * np.finfo(X.dtype).eps * np.ldexp(biggest, -exponent)
+        self.mean_ = np.ldexp(mean, exponent).astype(X.dtype, copy=False)
+        self.scale_ = np.where(constant, 1, np.ldexp(std, exponent)).astype(X.dtype)
         return self
 
     def transform(self, X):
@@ -475,21 +675,27 @@ def minibatches(X, y=None, batch_size=None, *, shuffle=True, rng=None):
     ``batch_size=None``: one batch with all :math:`m` rows (batch gradient
     descent); ``1``: stochastic gradient descent; ``k``: :math:`\lceil m/k \rceil`
     batches, the last one possibly smaller. With ``shuffle=True`` the rows are
-    permuted by ``rng`` (a Generator, or an int seed / ``None`` = seed 0); pass
-    the **same Generator** every epoch so that each epoch gets a new order.
+    permuted by ``rng``: a Generator (pass the **same one** every epoch so that
+    each epoch gets a new order), an int seed (the same order every time), or
+    ``None``, which draws from nnlab's package generator: a new order at every
+    call, reproducible after :func:`nnlab.seed`.
     Without shuffling the batches are views (no copy); with it, each batch is one
     fancy-index take per array. ``y`` may be ``None`` (then ``y_b`` is ``None``).
+    The arguments are checked when ``minibatches`` is called, not at the first batch.
     """
-    X = np.asarray(X)
+    X = _samples(X, "X")
     m = len(X)
     if y is not None:
-        y = np.asarray(y)
+        y = _samples(y, "y")
         if len(y) != m:
             raise ValueError(f"X has {m} rows but y has {len(y)}; they must match (rows are samples)")
     if batch_size is None:
         batch_size = max(m, 1)
-    elif not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, bool) or batch_size < 1:
+    elif not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, (bool, np.bool_)):
+        raise TypeError(f"batch_size must be None (full batch) or a positive integer; got {batch_size!r}")
+    elif batch_size < 1:
         raise ValueError(f"batch_size must be None (full batch) or a positive integer; got {batch_size!r}")
+    shuffle = _bool(shuffle, "shuffle")
     order = as_rng(rng).permutation(m) if shuffle else None
     return _batches(X, y, int(batch_size), order)
 

@@ -38,6 +38,9 @@ __all__ = [
 ]
 
 RUN_KINDS = ("converging", "oscillating", "diverging")
+#: :func:`minibatch_gd` declares a run diverged when its cost exceeds this many
+#: times its starting value (or overflows).
+DIVERGENCE_FACTOR = 1e10
 SCALINGS = ("none", "center", "minmax", "standardize")
 
 
@@ -47,16 +50,60 @@ def _count(value, name: str, minimum: int = 1) -> int:
     return int(value)
 
 
-def _xy(X, y):
-    X = as_float_array(X, "X")
-    y = as_float_array(y, "y")
+def _xy(X, y, x_name="X", y_name="y"):
+    """``X`` ``(m, n)`` (a 1-D ``X`` is one feature, ``(m, 1)``) and ``y`` ``(m,)``."""
+    X = as_float_array(X, x_name)
+    y = as_float_array(y, y_name)
     if X.ndim == 1:
         X = X[:, None]
     if X.ndim != 2:
-        raise ValueError(f"X must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
+        raise ValueError(f"{x_name} must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
     if y.shape != (X.shape[0],):
-        raise ValueError(f"y must have shape ({X.shape[0]},) to match X with {X.shape[0]} rows; got {y.shape}")
+        raise ValueError(f"{y_name} must have shape ({X.shape[0]},) to match {x_name} with "
+                         f"{X.shape[0]} rows; got {y.shape}")
     return X, y
+
+
+def _inf_not_nan(values):
+    """A cost that came out NaN (inf - inf or 0 * inf from a diverged run) is +inf."""
+    return np.where(np.isnan(values), np.inf, values)[()]
+
+
+def _callable(f, name, what):
+    if not callable(f):
+        raise TypeError(f"{name} must be a function {what}; got {type(f).__name__}")
+
+
+def _schedule(lr):
+    """``t -> eta_t`` from a number (> 0) or a schedule (a callable)."""
+    if callable(lr):
+        return lr
+    if isinstance(lr, (bool, np.bool_)):
+        raise TypeError(f"lr must be a number or a schedule t -> lr; got {lr!r}")
+    value = check_positive(lr, "lr")
+    return lambda t: value
+
+
+def _rate_at(rate, t) -> float:
+    """The learning rate of step ``t``; a schedule must give a finite number >= 0."""
+    eta = rate(t)
+    try:
+        value = float(eta)
+    except (TypeError, ValueError):
+        raise TypeError(f"the lr schedule must return a number; at step {t} it returned {eta!r}") from None
+    if not math.isfinite(value) or value < 0:
+        raise ValueError(f"the lr schedule must return a finite number >= 0; at step {t} it returned {eta!r}")
+    return value
+
+
+def _trajectory(path, name="path") -> np.ndarray:
+    if path is None:
+        raise TypeError(f"{name} must be an array of numbers; got None")
+    try:
+        return np.asarray(path, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise TypeError(f"{name} must be an array of numbers, e.g. the result of gradient_descent; "
+                        f"got {type(path).__name__}") from None
 
 
 # ------------------------------------------------------------------ the algorithm
@@ -72,14 +119,20 @@ def gradient_descent(grad_fn, theta0, lr, steps):
     once a step is no longer finite, the remaining rows repeat that ``inf``/``nan``
     value, which :func:`classify_run` calls diverging.
     """
+    _callable(grad_fn, "grad_fn", "theta -> gradient (same shape as theta)")
     theta = as_float_array(theta0, "theta0").astype(np.float64)
     steps = _count(steps, "steps", minimum=0)
-    rate = lr if callable(lr) else (lambda t, v=check_positive(lr, "lr"): v)
+    rate = _schedule(lr)
     path = np.empty((steps + 1, *theta.shape))
     path[0] = theta
-    with np.errstate(over="ignore", invalid="ignore"):
-        for t in range(steps):
-            theta = theta - rate(t) * np.asarray(grad_fn(theta), dtype=np.float64)
+    for t in range(steps):
+        eta = _rate_at(rate, t)
+        with np.errstate(over="ignore", invalid="ignore"):
+            grad = _trajectory(grad_fn(theta), "the result of grad_fn")
+            if grad.shape != theta.shape:
+                raise ValueError(f"grad_fn must return the gradient, shaped like theta {theta.shape}; "
+                                 f"it returned shape {grad.shape}")
+            theta = theta - eta * grad
             path[t + 1] = theta
             if not np.all(np.isfinite(theta)):
                 path[t + 1:] = theta
@@ -95,13 +148,15 @@ def one_param_cost(theta, x, y):
 
     ``x``, ``y``: shape ``(m,)``. ``theta``: a number or an array of any shape
     (evaluated element-wise, e.g. a grid for a plot); returns the same shape.
+    A ``theta`` that is not finite (a diverged run of :func:`gradient_descent`)
+    costs ``inf``, never NaN.
     """
-    x, y = _xy(x, y)
+    x, y = _xy(x, y, "x")
     x = x[:, 0]
-    theta = as_float_array(theta, "theta", finite=False)   # a diverged run may hold inf
+    theta = as_float_array(theta, "theta", finite=False)   # a diverged run may hold inf or NaN
     with np.errstate(over="ignore", invalid="ignore"):
         residual = theta[..., None] * x - y              # (..., m)
-        return np.sum(residual**2, axis=-1) / (2 * len(x))
+        return _inf_not_nan(np.sum(residual**2, axis=-1) / (2 * len(x)))
 
 
 def one_param_gradient(theta, x, y):
@@ -111,10 +166,11 @@ def one_param_gradient(theta, x, y):
 
     Same shapes as :func:`one_param_cost`.
     """
-    x, y = _xy(x, y)
+    x, y = _xy(x, y, "x")
     x = x[:, 0]
     theta = as_float_array(theta, "theta")
-    return np.sum((theta[..., None] * x - y) * x, axis=-1) / len(x)
+    with np.errstate(over="ignore"):         # a huge theta gives an inf slope, as gradient descent expects
+        return np.sum((theta[..., None] * x - y) * x, axis=-1) / len(x)
 
 
 def one_param_curvature(x):
@@ -127,12 +183,13 @@ def one_param_curvature(x):
     zig-zags for :math:`1/a < \eta < 2/a` and diverges for :math:`\eta > 2/a`.
     """
     x = as_float_array(x, "x")
-    return float(np.mean(x**2))
+    with np.errstate(over="ignore"):         # beyond the float range: inf
+        return float(np.mean(x**2))
 
 
 def one_param_minimizer(x, y):
     r"""Where :math:`J'(\theta) = 0`: :math:`\theta^\star = \sum_i x_i y_i / \sum_i x_i^2`."""
-    x, y = _xy(x, y)
+    x, y = _xy(x, y, "x")
     x = x[:, 0]
     denom = float(np.sum(x * x))
     if denom == 0:
@@ -149,6 +206,7 @@ def convexity_gap(f, a, b, t):
     :math:`t \in [0, 1]`; a negative gap anywhere proves ``f`` is not convex.
     ``a``, ``b``, ``t`` broadcast against each other.
     """
+    _callable(f, "f", "of one array, applied element-wise")
     a, b, t = (as_float_array(v, n) for v, n in ((a, "a"), (b, "b"), (t, "t")))
     if np.any((t < 0) | (t > 1)):
         raise ValueError("t must lie in [0, 1]")
@@ -171,8 +229,8 @@ def classify_run(path, losses):
 
     Steps smaller than 1e-12 (the run has arrived) are not counted.
     """
-    path = np.asarray(path, dtype=np.float64)
-    losses = np.asarray(losses, dtype=np.float64)
+    path = _trajectory(path)
+    losses = _trajectory(losses, "losses")
     if path.ndim == 0 or len(path) < 3:
         raise ValueError(f"path must hold at least 3 points (2 steps) to judge a run; got shape {path.shape}")
     if losses.shape != (len(path),):
@@ -197,14 +255,15 @@ def linreg_cost(theta, X, y):
     ``X`` ``(m, n)`` (add a column of ones for an intercept :math:`\theta_0`),
     ``y`` ``(m,)``. ``theta`` has shape ``(n,)`` or ``(..., n)`` (a grid of
     parameter vectors, for contour plots); returns a number or shape ``(...)``.
+    Parameters that are not finite (a diverged run) cost ``inf``, never NaN.
     """
     X, y = _xy(X, y)
-    theta = as_float_array(theta, "theta", finite=False)   # a diverged run may hold inf
+    theta = as_float_array(theta, "theta", finite=False)   # a diverged run may hold inf or NaN
     if theta.shape[-1:] != (X.shape[1],):
         raise ValueError(f"theta must end in {X.shape[1]} entries, one per column of X; got shape {theta.shape}")
     with np.errstate(over="ignore", invalid="ignore"):
         residual = theta @ X.T - y                       # (..., m)
-        return np.sum(residual**2, axis=-1) / (2 * X.shape[0])
+        return _inf_not_nan(np.sum(residual**2, axis=-1) / (2 * X.shape[0]))
 
 
 def linreg_gradient(theta, X, y):
@@ -229,16 +288,22 @@ def scale_features(X, method="standardize"):
     * ``"minmax"``: to :math:`[0, 1]`, :math:`(x - \min) / (\max - \min)`;
     * ``"standardize"``: :math:`(x - \mu)/\sigma` with :class:`nnlab.data.Standardizer`.
 
+    A column that is constant up to rounding (spread at most 10 machine
+    epsilons times its largest :math:`|x|`) is only shifted, never divided by
+    its rounding noise, for ``"minmax"`` as for ``"standardize"``.
     (On real data, learn :math:`\mu, \sigma, \min, \max` on the training split only.)
     """
     X = as_matrix(X, "X")
+    if not isinstance(method, str) or method not in SCALINGS:
+        raise ValueError(f"method must be one of {', '.join(SCALINGS)}; got {method!r}")
     if method == "none":
         return X.copy()
     if method == "center":
         return X - X.mean(axis=0)
     if method == "minmax":
         low, span = X.min(axis=0), np.ptp(X, axis=0)
-        return (X - low) / np.where(span == 0, 1, span)
+        constant = span <= 10 * np.finfo(X.dtype).eps * np.max(np.abs(X), axis=0)
+        return (X - low) / np.where(constant, 1, span)
     if method == "standardize":
         return data.Standardizer().fit_transform(X)
     raise ValueError(f"method must be one of {', '.join(SCALINGS)}; got {method!r}")
@@ -274,8 +339,10 @@ def steps_to_tolerance(path, theta_star, tol=1e-3):
 
     ``path``: ``(T+1, n)`` from :func:`gradient_descent`; ``theta_star``: ``(n,)``.
     """
-    path = np.asarray(path, dtype=np.float64)
+    path = _trajectory(path)
     theta_star = as_float_array(theta_star, "theta_star")
+    if path.ndim == 0:
+        raise ValueError("path must hold one row per step, shape (T+1, n); got a single number")
     tol = check_positive(tol, "tol")
     if path.shape[1:] != theta_star.shape:
         raise ValueError(f"path rows have shape {path.shape[1:]} but theta_star has shape {theta_star.shape}")
@@ -316,27 +383,40 @@ def minibatch_gd(X, y, theta0, lr, epochs, batch_size=None, *, X_val=None, y_val
     ``"train"`` and ``"val"`` — the training and validation cost at the end of
     each epoch, ``(epochs,)`` (``"val"`` only when ``X_val``, ``y_val`` are given);
     ``"lr"`` — the learning rate of every update.
+
+    Divergence: a run whose cost overflows or exceeds ``DIVERGENCE_FACTOR``
+    (1e10) times its start raises ``FloatingPointError`` saying to lower the
+    learning rate (as :func:`nnlab.fit` does); :func:`gradient_descent`
+    instead keeps the diverging path, to be plotted.
     """
     X, y = _xy(X, y)
     theta = as_float_array(theta0, "theta0").astype(np.float64).copy()
     if theta.shape != (X.shape[1],):
         raise ValueError(f"theta0 must have shape ({X.shape[1]},), one entry per column of X; got {theta.shape}")
     epochs = _count(epochs, "epochs")
-    rate = lr if callable(lr) else (lambda t, v=check_positive(lr, "lr"): v)
+    rate = _schedule(lr)
     has_val = X_val is not None or y_val is not None
     if has_val:
-        X_val, y_val = _xy(X_val, y_val)
+        X_val, y_val = _xy(X_val, y_val, "X_val", "y_val")
+        if X_val.shape[1] != X.shape[1]:
+            raise ValueError(f"X_val has {X_val.shape[1]} columns but X has {X.shape[1]}; they must match")
     rng = as_rng(seed, "seed")
     cost, train, val, rates = [linreg_cost(theta, X, y)], [], [], []
     t = 0
     with np.errstate(over="ignore", invalid="ignore"):
-        for _ in range(epochs):
+        for epoch in range(epochs):
             for Xb, yb in data.minibatches(X, y, batch_size, rng=rng):
-                eta = float(rate(t))
+                eta = _rate_at(rate, t)
                 theta = theta - eta * (Xb.T @ (Xb @ theta - yb)) / len(Xb)
                 rates.append(eta)
-                cost.append(linreg_cost(theta, X, y))
+                cost.append(float(linreg_cost(theta, X, y)))
                 t += 1
+                if not math.isfinite(cost[-1]) or cost[-1] > DIVERGENCE_FACTOR * cost[0] > 0:
+                    raise FloatingPointError(
+                        f"mini-batch gradient descent diverged in epoch {epoch + 1} (update {t}): "
+                        f"the cost went from {cost[0]:.4g} to {cost[-1]:.4g}. The learning rate "
+                        f"(lr={eta:g} at this update) is too large: lower lr, or standardize the features."
+                    )
             train.append(cost[-1])
             if has_val:
                 val.append(linreg_cost(theta, X_val, y_val))
@@ -371,14 +451,17 @@ def double_well(x):
     r"""A one-dimensional loss with two minima, :math:`f(x) = x^4 - 3x^2 + x`.
 
     The global minimum is near :math:`x \approx -1.30`, a worse local one near
-    :math:`x \approx 1.13`, with a local maximum between them. Any shape → same.
+    :math:`x \approx 1.13`, with a local maximum between them. Any shape → same;
+    a non-finite ``x`` (a diverged run) gives ``inf``, never NaN.
     """
     x = as_float_array(x, "x", finite=False)
     with np.errstate(over="ignore", invalid="ignore"):
-        return x**4 - 3 * x**2 + x
+        return _inf_not_nan(x**4 - 3 * x**2 + x)        # x -> ±inf: x^4 wins, +inf
 
 
 def double_well_gradient(x):
-    r""":math:`f'(x) = 4x^3 - 6x + 1`. Any shape → same."""
+    r""":math:`f'(x) = 4x^3 - 6x + 1`. Any shape → same (±inf where it exceeds the float range,
+    as for :func:`double_well`)."""
     x = as_float_array(x, "x")
-    return 4 * x**3 - 6 * x + 1
+    with np.errstate(over="ignore"):
+        return 4 * x**3 - 6 * x + 1

@@ -40,15 +40,30 @@ def _as_x(x) -> np.ndarray:
     return x
 
 
-def _value(f, x) -> float:
-    out = f(x)
+def _check_f(f):
+    if not callable(f):
+        raise TypeError(f"f must be a function x -> loss (a number); got {type(f).__name__}")
+
+
+def _value(f, x, where) -> float:
+    with np.errstate(over="ignore", invalid="ignore"):   # a non-finite f is reported below
+        out = f(x)
     try:
-        return float(out)
+        arr = np.asarray(out, dtype=np.float64)
     except (TypeError, ValueError):
+        arr = None
+    if arr is None or arr.size != 1 or isinstance(out, (str, bytes)):
         raise TypeError(
             f"f must return a single number (a loss); it returned {type(out).__name__} "
             f"of shape {np.shape(out)}"
-        ) from None
+        )
+    value = float(arr.reshape(()))
+    if not np.isfinite(value):
+        raise ValueError(
+            f"f returned {value} at x[{where}] ± eps: a finite-difference gradient needs "
+            f"finite values of f near x"
+        )
+    return value
 
 
 def numerical_gradient(f, x, eps=1e-6):
@@ -59,22 +74,39 @@ def numerical_gradient(f, x, eps=1e-6):
     ``x`` (float64, any shape) is perturbed **in place**, one entry at a time, and
     restored afterwards, so ``f`` may ignore its argument and read ``x`` through a
     closure (e.g. a layer's weights). Costs ``2 * x.size`` calls of ``f``.
-    Returns an array shaped like ``x``.
+    ``f`` must return one finite number (a size-1 array is fine); NaN or
+    infinity raises ``ValueError`` naming the entry of ``x`` rather than
+    giving a NaN gradient. Returns an array shaped like ``x``.
     """
+    _check_f(f)
     x = _as_x(x)
-    eps = check_positive(eps, "eps")
+    eps = _eps(eps)
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         original = x[i]
+        where = ", ".join(map(str, i))
+        with np.errstate(over="ignore"):
+            step = (original + eps) - original
+        if step == 0 or not np.isfinite(step):
+            raise ValueError(
+                f"eps={eps:g} does not change x[{where}] = {original:g} (x + eps == x in float64) "
+                f"or overflows it: use an eps of about 1e-6 times the size of x"
+            )
         try:
             x[i] = original + eps
-            f_plus = _value(f, x)
+            f_plus = _value(f, x, where)
             x[i] = original - eps
-            f_minus = _value(f, x)
+            f_minus = _value(f, x, where)
         finally:
             x[i] = original
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
+def _eps(eps) -> float:
+    if isinstance(eps, (bool, np.bool_)):
+        raise TypeError(f"eps must be a number; got {eps!r}")
+    return check_positive(eps, "eps")
 
 
 def relative_error(analytic, numeric) -> float:
@@ -102,6 +134,7 @@ def check_gradient(f, x, analytic, eps=1e-6) -> float:
     Returns :func:`relative_error` (see the module docstring); a correct float64
     gradient of a smooth function gives less than about 1e-7.
     """
+    _check_f(f)
     x = _as_x(x)
     a = _analytic(analytic, x)
     return relative_error(a, numerical_gradient(f, x, eps))
@@ -117,6 +150,11 @@ def report(f, x, analytic, eps=1e-6, n_worst=5, file=None) -> float:
           index      analytic       numerical      |difference|
           (2, 1)     0.41523        0.41523        2.2e-11
     """
+    _check_f(f)
+    if isinstance(n_worst, (bool, np.bool_)) or not isinstance(n_worst, (int, np.integer)) or n_worst < 1:
+        raise ValueError(f"n_worst must be a positive int, the number of entries to list; got {n_worst!r}")
+    if file is not None and not callable(getattr(file, "write", None)):
+        raise TypeError(f"file must be None or a writable text file (with .write); got {type(file).__name__}")
     x = _as_x(x)
     a = _analytic(analytic, x)
     n = numerical_gradient(f, x, eps)

@@ -6,9 +6,10 @@ returns an array of that shape:
 * ``shape = (fan_in, fan_out)`` for a weight matrix ``W`` (rows are samples, so
   ``Z = X @ W + b`` and ``W`` has one row per input);
 * a 1-D ``shape = (n,)`` (e.g. a bias) is treated as ``fan_in = fan_out = n``;
-* ``rng`` is a ``numpy.random.Generator`` or an int seed; ``None`` means seed 0
-  (everything in the course is reproducible; pass one Generator for a whole
-  network so that its layers get different draws).
+* ``rng`` is a ``numpy.random.Generator``, an int seed (the same numbers at
+  every call) or ``None``: nnlab's package generator, which advances at every
+  call (two default layers get different weights) and is reset by
+  :func:`nnlab.seed`, so a whole run stays reproducible.
 
 Variances from the lectures, with :math:`\text{fan}_\text{avg} = (\text{fan}_\text{in} + \text{fan}_\text{out})/2`:
 
@@ -39,23 +40,44 @@ __all__ = [
 
 
 def _shape(shape) -> tuple[int, ...]:
-    if isinstance(shape, (int, np.integer)) and not isinstance(shape, bool):
+    expected = "a tuple (fan_in, fan_out) or (n,) of positive ints, or an int n"
+    if isinstance(shape, np.ndarray) and shape.ndim == 0:
+        shape = shape.item()                      # a 0-d array: its one value
+    if isinstance(shape, (int, np.integer)) and not isinstance(shape, (bool, np.bool_)):
         shape = (shape,)
-    try:
-        shape = tuple(shape)
-    except TypeError:
-        raise TypeError(f"shape must be a tuple (fan_in, fan_out) or (n,); got {shape!r}") from None
-    ok = all(isinstance(n, (int, np.integer)) and not isinstance(n, bool) and n > 0 for n in shape)
-    if not ok or len(shape) not in (1, 2):
-        raise ValueError(f"shape must be (fan_in, fan_out) or (n,) of positive integers; got {shape!r}")
+    if not isinstance(shape, (tuple, list, np.ndarray)) or (isinstance(shape, np.ndarray) and shape.ndim != 1):
+        raise TypeError(f"shape must be {expected}; got {shape!r}")
+    shape = tuple(shape.tolist() if isinstance(shape, np.ndarray) else shape)
+    if len(shape) not in (1, 2):
+        raise ValueError(f"shape must be {expected}; got {len(shape)} dimensions {shape!r}")
+    for n in shape:
+        if isinstance(n, (bool, np.bool_)) or not isinstance(n, (int, np.integer)):
+            raise TypeError(f"shape must be {expected}; got the entry {n!r} in {shape!r}")
+        if n <= 0:
+            raise ValueError(f"shape must be {expected}; got {shape!r}")
     return tuple(int(n) for n in shape)
 
 
 def _dtype(dtype) -> np.dtype:
-    dtype = np.dtype(dtype)
+    try:
+        dtype = np.dtype(dtype)
+    except TypeError:
+        raise TypeError(f"dtype must be a floating-point type such as np.float64; got {dtype!r}") from None
     if not np.issubdtype(dtype, np.floating):
         raise TypeError(f"dtype must be a floating-point type such as np.float64; got {dtype}")
     return dtype
+
+
+def _parameter(value, name, *, positive=True) -> float:
+    """A finite real number (not a bool); > 0 when ``positive``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{name} must be a number; got {value!r}")
+    if positive:
+        return check_positive(value, name)
+    value = float(value)
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return value
 
 
 def fans(shape) -> tuple[int, int]:
@@ -78,15 +100,18 @@ def _uniform(limit, shape, rng, dtype):
 def zeros(shape, rng=None, dtype=np.float64):
     r"""All zeros, :math:`W = 0` (biases). For weights it fails to break symmetry:
     every neuron computes the same output and gets the same update (Chapter 7)."""
+    as_rng(rng)   # unused, but checked like everywhere else
     return np.zeros(_shape(shape), dtype=_dtype(dtype))
 
 
 def constant(value):
     r"""Return an initializer filling with ``value``, :math:`W_{ij} = c`
-    (same symmetry problem as :func:`zeros` for weights)."""
-    value = float(value)
+    (same symmetry problem as :func:`zeros` for weights). ``value`` must be a
+    finite number: NaN or infinity is refused."""
+    value = _parameter(value, "value", positive=False)
 
     def init(shape, rng=None, dtype=np.float64):
+        as_rng(rng)   # unused, but checked like everywhere else
         return np.full(_shape(shape), value, dtype=_dtype(dtype))
 
     init.__name__ = f"constant({value!r})"
@@ -99,7 +124,7 @@ def normal(std):
     The lectures' "small random numbers", e.g. ``normal(0.01)``: breaks symmetry,
     but the variance of :math:`z` grows with the number of inputs.
     """
-    std = check_positive(std, "std")
+    std = _parameter(std, "std")
 
     def init(shape, rng=None, dtype=np.float64):
         return _normal(std, shape, rng, dtype)
@@ -111,7 +136,7 @@ def normal(std):
 def uniform(limit):
     r"""Return an initializer drawing :math:`W_{ij} \sim U(-\text{limit}, \text{limit})`
     (variance :math:`\text{limit}^2/3`)."""
-    limit = check_positive(limit, "limit")
+    limit = _parameter(limit, "limit")
 
     def init(shape, rng=None, dtype=np.float64):
         return _uniform(limit, shape, rng, dtype)
@@ -179,13 +204,16 @@ def get(name, **params):
     """
     if callable(name):
         return name
+    if not isinstance(name, str):
+        raise TypeError(f"initializer must be a name such as 'he_normal' or a function "
+                        f"f(shape, rng=None, dtype=np.float64); got {name!r}")
     if name in _FACTORIES:
         try:
             return _FACTORIES[name](**params)
         except TypeError as err:
             raise TypeError(f"initializer {name!r}: {err}") from None
     if name not in _INITIALIZERS:
-        raise ValueError(f"unknown initializer {name!r}; known initializers: {', '.join(NAMES)}")
+        raise ValueError(f"unknown initializer {name!r}; name must be one of: {', '.join(NAMES)}")
     if params:
         raise TypeError(f"initializer {name!r} takes no parameters; got {', '.join(params)}")
     return _INITIALIZERS[name]

@@ -16,8 +16,16 @@ vector ``w`` of shape ``(n,)`` and a number ``b``; the K-output models have
 ``W`` of shape ``(n, K)`` (column ``k`` holds the weights of output ``k``) and
 ``b`` of shape ``(K,)``. Costs are means over the ``m`` samples, and so are
 the gradients.
+
+Labels: integer class labels have shape ``(m,)`` (a column ``(m, 1)`` is
+accepted); the number of classes is never guessed from the largest label.
+Training: these gradients are bounded, so only an absurd learning rate makes
+the weights overflow; the ``*_fit`` functions then raise ``ValueError``
+naming ``lr``.
 """
 from __future__ import annotations
+
+import math
 
 import numpy as np
 
@@ -60,11 +68,18 @@ def _check_W_b(X, W, b):
 
 
 def _binary_targets(y, m, name="y"):
-    """``y`` as floats of shape ``(m,)`` with values in [0, 1] (integer 0/1 labels are welcome)."""
+    """``y`` as floats of shape ``(m,)`` with values in [0, 1] (integer 0/1 labels are welcome).
+
+    A column ``(m, 1)`` is accepted and flattened.
+    """
+    if y is None:
+        raise TypeError(f"{name} must hold {m} targets, 0/1 labels or probabilities; got None")
     y = np.asarray(y)
     if y.dtype == bool or np.issubdtype(y.dtype, np.integer):
-        y = y.astype(np.float64)
+        y = y.astype(np.float64)            # 0/1 labels are the targets themselves
     y = as_float_array(y, name)
+    if y.shape == (m, 1):
+        y = y[:, 0]
     if y.shape != (m,):
         raise ValueError(f"{name} must have shape ({m},), one target per row of X; got {y.shape}")
     if np.any((y < 0) | (y > 1)):
@@ -74,14 +89,20 @@ def _binary_targets(y, m, name="y"):
 
 
 def _class_targets(y, m, K):
-    """One-hot ``Y`` of shape ``(m, K)`` from integer labels ``(m,)`` or a one-hot array ``(m, K)``."""
-    y = np.asarray(y)
-    if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
-        if y.shape != (m,):
-            raise ValueError(f"y holds {y.shape[0]} labels but X has {m} rows; they must match")
-        if y.min() < 0 or y.max() >= K:
-            raise ValueError(f"y contains labels outside [0, {K}): got labels from {y.min()} to {y.max()}")
-        return data.one_hot(y, K)
+    """One-hot ``Y`` of shape ``(m, K)`` from integer labels ``(m,)`` (or a column
+    ``(m, 1)``) or from a one-hot / probability array ``(m, K)``."""
+    if y is None:
+        raise TypeError(f"y must be integer labels of shape ({m},) or one-hot of shape ({m}, {K}); got None")
+    arr = np.asarray(y)
+    if arr.ndim == 1 or arr.dtype == bool or (np.issubdtype(arr.dtype, np.integer) and arr.shape == (m, 1)):
+        labels = data._class_labels(arr, "y")
+        if labels.shape != (m,):
+            raise ValueError(f"y holds {labels.shape[0]} labels but X has {m} rows; they must match")
+        data._check_label_range(labels, K, "y")
+        return data.one_hot(labels, K)
+    if np.issubdtype(arr.dtype, np.integer):
+        raise ValueError(f"y is an integer array of shape {arr.shape}: pass integer labels of shape "
+                         f"({m},) (e.g. Y.argmax(axis=1)) or a one-hot float array of shape ({m}, {K})")
     Y = as_float_array(y, "y")
     if Y.shape != (m, K):
         raise ValueError(f"y must be integer labels of shape ({m},) or one-hot of shape ({m}, {K}); got {Y.shape}")
@@ -98,11 +119,53 @@ def _label_matrix(Y, shape):
     return _binary_targets(Y.ravel(), Y.size, "Y").reshape(Y.shape)
 
 
+def _step(X, params, grads, lr, epoch):
+    """The step ``p - lr * g`` for ``params = (W, b)``; weights or logits that overflow are an error."""
+    with np.errstate(over="ignore", invalid="ignore"):
+        new = [p - lr * g for p, g in zip(params, grads)]
+        Z = X @ new[0] + new[1]
+    if not (all(np.all(np.isfinite(p)) for p in new) and np.all(np.isfinite(Z))):
+        raise ValueError(
+            f"lr={lr:g} is so large that the weights or logits overflowed the float range in epoch {epoch + 1} "
+            f"(the gradients here are bounded, so only an extreme lr does this); use lr of about "
+            f"0.1 to 10 on standardized features"
+        )
+    return new
+
+
 def _check_schedule(lr, epochs):
+    if isinstance(lr, (bool, np.bool_)):
+        raise TypeError(f"lr must be a number; got {lr!r}")
     lr = check_positive(lr, "lr")
-    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, bool) or epochs < 0:
+    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, (bool, np.bool_)) or epochs < 0:
         raise ValueError(f"epochs must be an integer >= 0; got {epochs!r}")
     return lr, int(epochs)
+
+
+def _start(value, shape, name, what):
+    """A copy of a starting parameter, checked to have exactly ``shape``."""
+    value = as_float_array(value, name)
+    if value.shape != shape:
+        raise ValueError(f"{name} must have shape {shape}, {what}; got {value.shape}")
+    return value.copy()
+
+
+def _threshold(threshold, what="threshold must lie strictly between 0 and 1"):
+    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (int, float, np.integer, np.floating)):
+        raise TypeError(f"{what}; got {threshold!r}")
+    if not 0 < threshold < 1:   # also rejects NaN
+        raise ValueError(f"{what}; got {threshold!r}")
+    return float(threshold)
+
+
+def _bias(b):
+    """The scalar bias of logistic regression as a float."""
+    if b is None or isinstance(b, (bool, np.bool_, str, bytes)):
+        raise TypeError(f"b must be a number; got {b!r}")
+    arr = as_float_array(b, "b")
+    if arr.size != 1:
+        raise ValueError(f"b must be a single number for logistic regression; got shape {arr.shape}")
+    return float(arr.reshape(()))
 
 
 # ------------------------------------------------------------------ shared pieces
@@ -133,12 +196,19 @@ def logit(p):
 
 
 # ------------------------------------------------------------------ Chapter 2: logistic regression
+def _logistic_logits(X, w, b):
+    """:math:`z = Xw + b` with ``w`` of shape (n,) and a number ``b`` (errors name ``w``)."""
+    X = as_matrix(X)
+    w, b = _check_w_b(X, w, b)
+    return X @ w + b
+
+
 def logistic_forward(X, w, b):
     r"""Probabilities of class 1, :math:`\hat p = \sigma(Xw + b)` (Chapter 2).
 
     Shapes: ``X`` (m, n), ``w`` (n,), ``b`` a number → ``(m,)``.
     """
-    return activations.sigmoid(logits(X, w, b))
+    return activations.sigmoid(_logistic_logits(X, w, b))
 
 
 def logistic_loss(X, y, w, b):
@@ -150,7 +220,7 @@ def logistic_loss(X, y, w, b):
     Computed from the logits (``losses.sigmoid_cross_entropy``), so it never takes
     :math:`\log 0`. ``y``: ``(m,)`` of 0/1. Returns a float.
     """
-    z = logits(X, w, b)
+    z = _logistic_logits(X, w, b)
     return losses.sigmoid_cross_entropy(_binary_targets(y, z.shape[0]), z)
 
 
@@ -175,11 +245,16 @@ def logistic_one_sample(x, y, w, b):
     z = float(x @ w + b)
     a = float(activations.sigmoid(z))
     loss = losses.binary_cross_entropy([y], [a])
-    dL_da = -y / a + (1 - y) / (1 - a)
-    da_dz = a * (1 - a)
+    # -y/a + (1-y)/(1-a); a term whose numerator is 0 is 0, one that divides by 0 is inf
+    dL_da = (-_ratio(y, a) if y else 0.0) + (_ratio(1 - y, 1 - a) if y != 1 else 0.0)
+    da_dz = float(activations.get("sigmoid").derivative(z))   # a (1 - a), accurate in the tails
     dz = a - y                                   # = dL_da * da_dz, simplified
     return {"z": z, "a": a, "loss": loss, "dL_da": dL_da, "da_dz": da_dz, "dz": dz,
             "dw": x * dz, "db": dz}
+
+
+def _ratio(num, den):
+    return num / den if den != 0 else math.copysign(math.inf, num)
 
 
 def logistic_gradients(X, y, w, b):
@@ -208,13 +283,14 @@ def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
     X = as_matrix(X)
     y = _binary_targets(y, X.shape[0])
     lr, epochs = _check_schedule(lr, epochs)
-    w = np.zeros(X.shape[1]) if w is None else as_float_array(w, "w").copy()
-    b = float(b)
+    w = np.zeros(X.shape[1]) if w is None else _check_w_b(X, w, 0.0)[0].copy()
+    b = _bias(b)
     history = []
-    for _ in range(epochs):
+    for epoch in range(epochs):
         history.append(logistic_loss(X, y, w, b))          # forward + loss
         dw, db = logistic_gradients(X, y, w, b)             # backward
-        w, b = w - lr * dw, b - lr * db                     # update
+        w, b = _step(X, (w, b), (dw, db), lr, epoch)           # update: w - lr dw, b - lr db
+        b = float(b)
     history.append(logistic_loss(X, y, w, b))
     return w, b, history
 
@@ -225,8 +301,7 @@ def logistic_predict(X, w, b, threshold=0.5):
     With :math:`t = 0.5` this is the same as :math:`z = x\cdot w + b \ge 0`.
     Shapes: ``X`` (m, n) → ``(m,)`` int64.
     """
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must lie strictly between 0 and 1; got {threshold!r}")
+    threshold = _threshold(threshold)
     return (logistic_forward(X, w, b) >= threshold).astype(np.int64)
 
 
@@ -280,24 +355,40 @@ def softmax_regression_gradients(X, y, W, b):
 def softmax_regression_fit(X, y, n_classes=None, *, lr=0.1, epochs=100, W=None, b=None):
     r"""Train softmax regression by batch gradient descent (Chapter 3).
 
-    ``y``: integer labels ``(m,)`` (``n_classes`` defaults to ``max(y) + 1``) or one-hot
-    ``(m, K)``. Starts from ``W`` (default zeros, shape (n, K)) and ``b`` (default zeros);
+    ``y``: integer labels ``(m,)`` (or a column ``(m, 1)``) in ``[0, n_classes)``,
+    or one-hot ``(m, K)``. With integer labels ``n_classes`` is required: it
+    is not guessed from ``max(y) + 1``, because a class missing from the
+    training labels would silently give a model with too few outputs. With
+    one-hot ``y`` it may be omitted (K is the number of columns). Starts from
+    ``W`` (default zeros, shape (n, K)) and ``b`` (default zeros, shape (K,));
     each epoch: loss, :func:`softmax_regression_gradients`, update
     :math:`W \leftarrow W - \eta\,dW,\; b \leftarrow b - \eta\,db`.
     Returns ``(W, b, history)`` with ``epochs + 1`` losses.
     """
     X = as_matrix(X)
-    y = np.asarray(y)
-    K = y.shape[1] if y.ndim == 2 else int(n_classes if n_classes is not None else y.max() + 1)
+    arr = np.asarray(y) if y is not None else None
+    one_hot_given = arr is not None and arr.ndim == 2 and arr.shape[1] != 1 and np.issubdtype(arr.dtype, np.floating)
+    if n_classes is None:
+        if not one_hot_given:
+            raise TypeError(
+                "softmax_regression_fit needs n_classes with integer labels, e.g. "
+                "softmax_regression_fit(X, y, n_classes=10, ...): the number of classes is not "
+                "guessed from max(y) + 1, which is too small when a class is missing from y"
+            )
+        K = arr.shape[1]
+    else:
+        K = data._n_classes(n_classes)
+        if one_hot_given and arr.shape[1] != K:
+            raise ValueError(f"y is one-hot with {arr.shape[1]} columns but n_classes={K}; they must match")
     Y = _class_targets(y, X.shape[0], K)
     lr, epochs = _check_schedule(lr, epochs)
-    W = np.zeros((X.shape[1], K)) if W is None else as_float_array(W, "W").copy()
-    b = np.zeros(K) if b is None else as_float_array(b, "b").copy()
+    W = np.zeros((X.shape[1], K)) if W is None else _start(W, (X.shape[1], K), "W", "one column per class")
+    b = np.zeros(K) if b is None else _start(b, (K,), "b", "one bias per class")
     history = []
-    for _ in range(epochs):
+    for epoch in range(epochs):
         history.append(softmax_regression_loss(X, Y, W, b))
         dW, db = softmax_regression_gradients(X, Y, W, b)
-        W, b = W - lr * dW, b - lr * db
+        W, b = _step(X, (W, b), (dW, db), lr, epoch)
     history.append(softmax_regression_loss(X, Y, W, b))
     return W, b, history
 
@@ -362,13 +453,13 @@ def multilabel_fit(X, Y, *, lr=0.1, epochs=100, W=None, b=None):
     Y = _label_matrix(Y, (X.shape[0], Y.shape[1]))
     lr, epochs = _check_schedule(lr, epochs)
     K = Y.shape[1]
-    W = np.zeros((X.shape[1], K)) if W is None else as_float_array(W, "W").copy()
-    b = np.zeros(K) if b is None else as_float_array(b, "b").copy()
+    W = np.zeros((X.shape[1], K)) if W is None else _start(W, (X.shape[1], K), "W", "one column per label")
+    b = np.zeros(K) if b is None else _start(b, (K,), "b", "one bias per label")
     history = []
-    for _ in range(epochs):
+    for epoch in range(epochs):
         history.append(multilabel_loss(X, Y, W, b))
         dW, db = multilabel_gradients(X, Y, W, b)
-        W, b = W - lr * dW, b - lr * db
+        W, b = _step(X, (W, b), (dW, db), lr, epoch)
     history.append(multilabel_loss(X, Y, W, b))
     return W, b, history
 
@@ -382,8 +473,7 @@ def multilabel_predict(scores, threshold=0.5, *, from_logits=False):
     so no sigmoid is needed. Shape: any → same, int64.
     """
     scores = as_float_array(scores, "scores")
-    if not 0 < threshold < 1:
-        raise ValueError(f"threshold must be a probability strictly between 0 and 1; got {threshold!r}")
+    threshold = _threshold(threshold, "threshold must be a probability strictly between 0 and 1")
     if not from_logits and np.any((scores < 0) | (scores > 1)):
         raise ValueError("scores must be probabilities in [0, 1]; for logits pass from_logits=True")
     cut = logit(threshold) if from_logits else threshold

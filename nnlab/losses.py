@@ -16,6 +16,10 @@ Inputs are checked: shapes must match (rows are samples), values must be
 finite, BCE targets must lie in [0, 1], integer class labels in ``[0, K)``;
 otherwise a ``ValueError``/``TypeError`` names the argument.
 
+Extreme values: a loss too large for the dtype is ``inf`` (as in PyTorch),
+never NaN and never an overflow warning; a mean whose *sum* would overflow
+is still computed (1e308 and 1e308 average to 1e308).
+
 Stability (Chapter 7): the losses that take probabilities clip them to
 :math:`[\varepsilon, 1-\varepsilon]` (see :data:`EPS`) so that :math:`\log 0`
 never happens; the ``sigmoid_`` / ``softmax_`` versions take logits and never
@@ -27,7 +31,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._validate import as_float_array, check_same_shape
-from .activations import log_softmax, sigmoid, softmax
+from .activations import _sigmoid_pair, _softmax_parts, log_softmax
 
 __all__ = [
     "mse", "half_mse", "mae", "binary_cross_entropy", "cross_entropy",
@@ -73,8 +77,48 @@ def _binary_pair(y_true, y_pred):
     return y_true, y_pred
 
 
+def _mean(a) -> float:
+    """``np.mean(a)`` as a float, also when the sum of ``a`` would overflow."""
+    with np.errstate(over="ignore"):
+        value = np.mean(a)
+    if not np.isfinite(value):      # the sum overflowed (or an entry is inf): average the parts
+        with np.errstate(over="ignore", under="ignore"):
+            value = np.sum(a / a.size)
+    return float(value)
+
+
+def _mean_square(d) -> float:
+    """Mean of ``d ** 2`` without a spurious overflow (the result may be inf)."""
+    with np.errstate(over="ignore", under="ignore"):
+        value = np.mean(d * d)
+        big = np.max(np.abs(d))
+        if not np.isfinite(value) and np.isfinite(big):
+            # mean((d/big)^2) * big^2 overflows only if the result does
+            value = np.sum((d / big) ** 2 / d.size) * big * big
+    return float(value)
+
+
+def _difference(y_pred, y_true):
+    """``y_pred - y_true``; a difference beyond the float range is ±inf, silently."""
+    with np.errstate(over="ignore"):
+        return y_pred - y_true
+
+
+def _scaled_difference(y_pred, y_true, factor):
+    """``factor * (y_pred - y_true) / N``; only a result beyond the float range is inf."""
+    with np.errstate(under="ignore", over="ignore"):
+        out = factor * (y_pred - y_true) / y_pred.size
+        if not np.all(np.isfinite(out)):             # an intermediate overflowed
+            out = factor * (y_pred / y_pred.size - y_true / y_pred.size)
+    return out
+
+
 def _class_pair(y_true, y_pred):
-    """``Y`` one-hot (or soft) of shape ``(m, K)`` from one-hot or integer labels ``(m,)``."""
+    """``Y`` one-hot (or soft) of shape ``(m, K)`` from one-hot or integer labels.
+
+    Integer labels have shape ``(m,)``; a column ``(m, 1)`` is accepted and
+    flattened. Boolean labels are refused with an explanation.
+    """
     y_pred = as_float_array(y_pred, "y_pred")
     if y_pred.ndim != 2:
         raise ValueError(
@@ -82,7 +126,20 @@ def _class_pair(y_true, y_pred):
             f"got shape {y_pred.shape}"
         )
     m, n_classes = y_pred.shape
-    labels = y_true if isinstance(y_true, np.ndarray) else np.asarray(y_true)
+    if y_true is None:
+        raise TypeError(f"y_true must be integer labels ({m},) or one-hot targets {y_pred.shape}; got None")
+    try:
+        labels = y_true if isinstance(y_true, np.ndarray) else np.asarray(y_true)
+    except (TypeError, ValueError) as err:      # ragged lists
+        raise TypeError(f"y_true must be integer labels ({m},) or one-hot targets {y_pred.shape}; "
+                        f"got {type(y_true).__name__} ({err})") from None
+    if labels.dtype == bool:
+        raise TypeError(
+            "y_true has dtype bool; class labels are integers 0, 1, ..., K-1 (use "
+            "y_true.astype(np.int64)) and one-hot targets are floats"
+        )
+    if np.issubdtype(labels.dtype, np.integer) and labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]                      # a column of labels (m, 1) -> (m,)
     if np.issubdtype(labels.dtype, np.integer) and labels.ndim == 1:
         if labels.shape != (m,):
             raise ValueError(
@@ -97,9 +154,11 @@ def _class_pair(y_true, y_pred):
         Y = np.zeros_like(y_pred)
         Y[np.arange(m), labels] = 1
         return Y, y_pred
-    if np.issubdtype(labels.dtype, np.integer) and labels.shape != y_pred.shape:
+    if np.issubdtype(labels.dtype, np.integer):
         raise ValueError(
-            f"integer labels y_true must have shape ({m},), one per row; got shape {labels.shape}"
+            f"integer labels y_true must have shape ({m},), one per row (or ({m}, 1)); got shape "
+            f"{labels.shape}. For one-hot targets of shape {y_pred.shape} pass the labels "
+            f"Y.argmax(axis=1) instead"
         )
     Y = as_float_array(y_true, "y_true")
     if Y.shape != y_pred.shape:
@@ -123,14 +182,13 @@ def mse(y_true, y_pred):
     Shapes: ``y_true`` and ``y_pred`` equal, any; returns a float.
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    return float(np.mean((y_pred - y_true) ** 2))
+    return _mean_square(_difference(y_pred, y_true))
 
 
 def mse_gradient(y_true, y_pred):
     r""":math:`\partial J/\partial \hat y = \tfrac{2}{N}(\hat y - y)`, shaped like ``y_pred``."""
     y_true, y_pred = _pair(y_true, y_pred)
-    with np.errstate(under="ignore"):
-        return 2 * (y_pred - y_true) / y_pred.size
+    return _scaled_difference(y_pred, y_true, 2)
 
 
 def half_mse(y_true, y_pred):
@@ -146,8 +204,7 @@ def half_mse(y_true, y_pred):
 def half_mse_gradient(y_true, y_pred):
     r""":math:`\partial J/\partial \hat y = \tfrac{1}{N}(\hat y - y)`, shaped like ``y_pred``."""
     y_true, y_pred = _pair(y_true, y_pred)
-    with np.errstate(under="ignore"):
-        return (y_pred - y_true) / y_pred.size
+    return _scaled_difference(y_pred, y_true, 1)
 
 
 def mae(y_true, y_pred):
@@ -158,7 +215,7 @@ def mae(y_true, y_pred):
     Returns a float.
     """
     y_true, y_pred = _pair(y_true, y_pred)
-    return float(np.mean(np.abs(y_pred - y_true)))
+    return _mean(np.abs(_difference(y_pred, y_true)))
 
 
 def mae_gradient(y_true, y_pred):
@@ -166,7 +223,7 @@ def mae_gradient(y_true, y_pred):
     (0 where :math:`\hat y = y`, as in PyTorch), shaped like ``y_pred``."""
     y_true, y_pred = _pair(y_true, y_pred)
     with np.errstate(under="ignore"):
-        return np.sign(y_pred - y_true) / y_pred.size
+        return np.sign(_difference(y_pred, y_true)) / y_pred.size
 
 
 # ------------------------------------------------------------ binary classification
@@ -209,14 +266,20 @@ def sigmoid_cross_entropy(y_true, y_pred):
     """
     y, z = _binary_pair(y_true, y_pred)
     with np.errstate(under="ignore"):
-        return float(np.mean(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z)))))
+        return _mean(np.maximum(z, 0) - y * z + np.log1p(np.exp(-np.abs(z))))
 
 
 def sigmoid_cross_entropy_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial z = \tfrac{1}{N}(\sigma(z) - y)`, shaped like ``y_pred``."""
+    r""":math:`\partial J/\partial z = \tfrac{1}{N}(\sigma(z) - y)`, shaped like ``y_pred``.
+
+    Evaluated as :math:`\tfrac1N\big((1 - y)\,\sigma(z) - y\,\sigma(-z)\big)`, the
+    same number, so that a confident right answer keeps its small gradient
+    (:math:`-\sigma(-40) \approx -4\cdot10^{-18}` for :math:`y = 1, z = 40`) instead
+    of rounding to 0 in :math:`\sigma(z) - 1`."""
     y, z = _binary_pair(y_true, y_pred)
+    s, s_minus = _sigmoid_pair(z)
     with np.errstate(under="ignore"):
-        return (sigmoid(z) - y) / z.size
+        return ((1 - y) * s - y * s_minus) / z.size
 
 
 # ------------------------------------------------------------ multi-class classification
@@ -257,15 +320,26 @@ def softmax_cross_entropy(y_true, y_pred):
     ``(m, K)`` or integer labels ``(m,)``. Returns a float.
     """
     Y, Z = _class_pair(y_true, y_pred)
-    return float(-np.sum(Y * log_softmax(Z, axis=1)) / Z.shape[0])
+    L = log_softmax(Z, axis=1)        # may hold -inf for a logit beyond the float range
+    with np.errstate(under="ignore", over="ignore"):
+        per_row = -np.sum(Y * np.where(Y != 0, L, 0), axis=1)   # not 0 * -inf = NaN
+    return _mean(per_row)
 
 
 def softmax_cross_entropy_gradient(y_true, y_pred):
     r""":math:`\partial J/\partial Z = \frac{1}{m}\left(\operatorname{softmax}(Z) - Y\right)`,
-    shape ``(m, K)`` — the famous "prediction minus target" (Chapter 3)."""
+    shape ``(m, K)`` — the famous "prediction minus target" (Chapter 3).
+
+    Evaluated as :math:`\frac1m\big(\hat P \odot (1 - Y) - Y \odot (1 - \hat P)\big)`
+    (the same number) with :math:`1 - \hat p_k` summed from the other classes'
+    terms, so that a confident right answer (:math:`\hat p_y = 1 - 10^{-20}`)
+    keeps its tiny gradient instead of rounding to 0."""
     Y, Z = _class_pair(y_true, y_pred)
+    P, rest_share, top = _softmax_parts(Z, 1)
     with np.errstate(under="ignore"):
-        return (softmax(Z, axis=1) - Y) / Z.shape[0]
+        Q = 1 - P              # accurate: P <= 1/2 everywhere but at the largest logit
+        np.put_along_axis(Q, top, rest_share, axis=1)   # there: the other classes' share
+        return (P * (1 - Y) - Y * Q) / Z.shape[0]
 
 
 # ------------------------------------------------------------------ registry
@@ -307,6 +381,8 @@ def get(name):
     """Return the :class:`Loss` called ``name``; ``ValueError`` listing :data:`NAMES` if unknown."""
     if isinstance(name, Loss):
         return name
+    if not isinstance(name, str):
+        raise TypeError(f"loss must be a name such as 'mse' (one of {', '.join(NAMES)}); got {name!r}")
     if name not in _LOSSES:
-        raise ValueError(f"unknown loss {name!r}; known losses: {', '.join(NAMES)}")
+        raise ValueError(f"unknown loss {name!r}; name must be one of: {', '.join(NAMES)}")
     return Loss(name, *_LOSSES[name])

@@ -94,3 +94,30 @@ def test_errors_name_the_problem():
         T.dead_fraction(np.ones((4, 3)), np.ones((2, 5)), np.ones(5))
     with pytest.raises(ValueError, match=r"b must have shape \(5,\)"):
         T.dead_fraction(np.ones((4, 2)), np.ones((2, 5)), np.ones(4))
+
+
+def test_an_exploding_chain_is_reported_not_returned_as_inf():
+    with pytest.raises(ValueError, match=r"overflowed the float range after 1024 of 2000 layers.*weight=2"):
+        T.gradient_after_layers("relu", 1.0, 2000, weight=2.0)
+    assert T.gradient_after_layers("relu", 1.0, 1000, weight=2.0) == 2.0**1000   # still representable
+
+
+BAD_CALLS = [
+    (lambda: T.gradient_after_layers("relu", 1.0, 3, weight="a"), TypeError, "weight"),
+    (lambda: T.gradient_after_layers("relu", 1.0, 3, weight=None), TypeError, "weight"),
+    (lambda: T.gradient_after_layers("relu", 1.0, 3, weight=float("nan")), ValueError, "weight"),
+    (lambda: T.gradient_after_layers("relu", 1.0, 2.5), ValueError, "n_layers"),
+    (lambda: T.gradient_after_layers(["relu"], 1.0, 2), TypeError, "activation"),
+    (lambda: T.gradient_after_layers("relu", None, 2), TypeError, r"\bz\b"),
+    (lambda: T.value_range("relu", []), ValueError, r"\bz\b"),
+    (lambda: T.value_range("leaky_relu", [1.0], alpha="big"), TypeError, "alpha"),
+    (lambda: T.collapse_linear_layers(None, np.ones(2), np.ones((2, 1)), np.ones(1)), TypeError, "W1"),
+    (lambda: T.dead_fraction(np.ones(3), np.ones((3, 2)), np.ones(2)), ValueError, r"\bX\b"),
+    (lambda: T.dead_fraction(np.ones((2, 3)), np.ones((3, 2)), np.ones(2), name=3), TypeError, "activation"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()

@@ -3,10 +3,13 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import math
+import re
 
 import numpy as np
 import pytest
 
+import nnlab
 from nnlab import data as D
 
 
@@ -171,8 +174,54 @@ def test_published_hash_table():
     for table in D.MNIST_SHA256.values():
         assert sorted(table) == ["t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz",
                                  "train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"]
-        assert all(len(h) == 64 and int(h, 16) >= 0 for h in table.values())
+        # a SHA-256 digest as _verify compares it: exactly 64 lowercase hex digits
+        assert all(re.fullmatch(r"[0-9a-f]{64}", h) for h in table.values()), table
     assert set(D.MNIST_SHA256["mnist"].values()).isdisjoint(D.MNIST_SHA256["fashion"].values())
+    assert re.fullmatch(r"[0-9a-f]{64}", D.DIGITS_SHA256)
+
+
+def test_digits_hash_is_recomputed_from_the_shipped_bytes():
+    """The recorded constant is the SHA-256 of the file as shipped (computed here independently)."""
+    raw = (D._DATASETS / "digits.csv.gz").read_bytes()
+    assert hashlib.sha256(raw).hexdigest() == D.DIGITS_SHA256
+    # and the loader really checks it: a copy with one byte changed is refused
+    # (test_load_digits_rejects_a_corrupted_file); a copy that only differs in the
+    # gzip header's timestamp decompresses to the same table but is refused too
+    changed = bytearray(raw)
+    changed[4] ^= 0x01                                  # gzip MTIME field
+    assert gzip.decompress(bytes(changed)) == gzip.decompress(raw)
+    with pytest.raises(ValueError, match="SHA-256"):
+        D._verify(bytes(changed), D.DIGITS_SHA256, "digits.csv.gz")
+
+
+def gzipped_idx(rng):
+    return gzip.compress(idx_bytes(rng.integers(0, 256, size=(3, 4), dtype=np.uint8)))
+
+
+@pytest.mark.parametrize("damage", ["truncated", "bad CRC", "corrupt deflate data", "empty after magic"])
+def test_read_idx_rejects_broken_gzip_naming_the_file(tmp_path, rng, damage):
+    good = gzipped_idx(rng)
+    bad = {
+        "truncated": good[:-12],
+        "bad CRC": good[:-8] + bytes(4) + good[-4:],
+        "corrupt deflate data": good[:10] + b"\xff" * 6 + good[16:],
+        "empty after magic": good[:2],
+    }[damage]
+    path = tmp_path / "broken-idx1-ubyte.gz"
+    path.write_bytes(bad)
+    with pytest.raises(ValueError, match=r"broken-idx1-ubyte\.gz is not a valid gzip file"):
+        D.read_idx(path)
+
+
+def test_load_mnist_rejects_a_broken_gzip_file_naming_it(tmp_path, tiny_mnist):
+    images, labels = tiny_mnist
+    broken = gzip.compress(idx_bytes(images))[:-20]
+    hashes = {"train-images-idx3-ubyte.gz": write(tmp_path / "train-images-idx3-ubyte.gz", broken),
+              "train-labels-idx1-ubyte.gz": write(tmp_path / "train-labels-idx1-ubyte.gz",
+                                                  idx_bytes(labels), compress=True)}
+    # the right hash for the broken bytes: the failure must come from the gzip stream itself
+    with pytest.raises(ValueError, match=r"train-images-idx3-ubyte\.gz is not a valid gzip file"):
+        D.load_mnist(tmp_path, sha256=hashes)
 
 
 def test_read_idx_other_types(tmp_path):
@@ -275,13 +324,47 @@ def test_split_errors():
 
 
 def test_one_hot():
-    Y = D.one_hot([2, 0, 1, 2])
+    Y = D.one_hot([2, 0, 1, 2], 3)
     assert Y.dtype == np.float64 and Y.tolist() == [[0, 0, 1], [1, 0, 0], [0, 1, 0], [0, 0, 1]]
     assert D.one_hot(np.array([0, 1]), n_classes=4, dtype=np.float32).shape == (2, 4)
     with pytest.raises(ValueError, match=r"y contains labels outside \[0, 2\)"):
         D.one_hot([0, 2], n_classes=2)
     with pytest.raises(TypeError, match="y must hold integer class labels"):
-        D.one_hot(np.array([0.0, 1.0]))
+        D.one_hot(np.array([0.0, 1.0]), 2)
+
+
+def test_one_hot_keeps_a_class_missing_from_the_labels():
+    # no label 3 in this batch: the encoding still has 4 columns (it once had 3)
+    Y = D.one_hot(np.array([0, 2, 1, 2]), 4)
+    assert Y.shape == (4, 4) and Y[:, 3].tolist() == [0, 0, 0, 0]
+    with pytest.raises(TypeError, match="n_classes"):
+        D.one_hot(np.array([0, 2, 1]))                       # never guessed from max(y) + 1
+
+
+def test_one_hot_accepts_a_column_of_labels():
+    np.testing.assert_array_equal(D.one_hot(np.array([[1], [0], [2]]), 3), D.one_hot(np.array([1, 0, 2]), 3))
+
+
+@pytest.mark.parametrize(("labels", "n_classes", "error", "message"), [
+    ([0, 3], 3, ValueError, r"y contains labels outside \[0, 3\).*from 0 to 3"),
+    ([-1, 1], 3, ValueError, r"y contains labels outside \[0, 3\).*from -1 to 1"),
+    (np.array([0.0, 1.5]), 3, TypeError, r"y .*non-integer value.*1\.5"),
+    (np.array([0.0, 2.0]), 3, TypeError, r"y must hold integer class labels.*astype\(np\.int64\)"),
+    (np.array([True, False]), 2, TypeError, r"y has dtype bool.*astype\(np\.int64\)"),
+    (np.array([[0, 1], [1, 0]]), 2, ValueError, r"y must be a 1-D array.*\(2, 2\)"),
+    (None, 2, TypeError, r"\by\b.*None"),
+    (np.array([], dtype=np.int64), 2, ValueError, "y is empty"),
+    (["a", "b"], 2, TypeError, r"\by\b.*integer class labels"),
+    ([0, 1], 2.0, TypeError, "n_classes"),
+    ([0, 1], "2", TypeError, "n_classes"),
+    ([0, 1], True, TypeError, "n_classes"),
+    ([0, 1], 0, ValueError, "n_classes"),
+    ([0, 1], None, TypeError, "n_classes"),
+])
+def test_one_hot_bad_labels_are_explained(labels, n_classes, error, message):
+    with pytest.raises(error, match=message) as info:
+        D.one_hot(labels, n_classes)
+    assert "astype(np.float64)" not in str(info.value)          # never advise float labels
 
 
 def test_standardizer(rng):
@@ -301,6 +384,60 @@ def test_standardizer(rng):
         D.Standardizer().transform(X_test)
     with pytest.raises(ValueError, match="X has 2 features but the Standardizer was fitted on 3"):
         s.transform(X_test[:, :2])
+
+
+def test_standardizer_treats_a_column_constant_up_to_rounding_as_constant():
+    big = 1e8 + 0.1
+    X = np.array([[0.1 + 0.2, big, 5.0],
+                  [0.3, np.nextafter(big, np.inf), 6.0],       # one unit in the last place apart
+                  [0.3, big, 7.0]])
+    s = D.Standardizer().fit(X)
+    assert s.scale_[0] == 1 and s.scale_[1] == 1                 # not the ~1e-17 / 1e-8 noise
+    Z = s.transform(X)
+    assert np.max(np.abs(Z[:, 0])) < 1e-15                       # centred, not [1.41, -0.71, -0.71]
+    assert np.max(np.abs(Z[:, 1])) < 1e-7                        # 1e-15 of the column's size
+    np.testing.assert_allclose(Z[:, 2], [-math.sqrt(1.5), 0, math.sqrt(1.5)], rtol=1e-14)
+    np.testing.assert_allclose(s.inverse_transform(Z), X, rtol=1e-15)
+
+
+def test_standardizer_near_constant_column_matches_scikit_learn():
+    preprocessing = pytest.importorskip("sklearn.preprocessing", reason="scikit-learn is the independent reference")
+    X = np.array([[0.1 + 0.2, 1.0], [0.3, 2.0], [0.3, 4.0]])
+    np.testing.assert_allclose(D.Standardizer().fit_transform(X),
+                               preprocessing.StandardScaler().fit_transform(X), rtol=1e-12, atol=1e-15)
+
+
+def test_standardizer_tiny_and_huge_columns():
+    X = np.array([[1e-300, 1e300], [2e-300, -1e300], [3e-300, 0.0]])
+    with np.errstate(all="raise"):                               # squares of 1e300 and 1e-300 are out of range
+        s = D.Standardizer().fit(X)
+    expected = [-math.sqrt(1.5), 0, math.sqrt(1.5)]
+    np.testing.assert_allclose(s.transform(X)[:, 0], expected, rtol=1e-14)
+    np.testing.assert_allclose(s.transform(X)[:, 1], [expected[2], expected[0], 0], rtol=1e-14)
+    np.testing.assert_allclose(s.scale_, [math.sqrt(2 / 3) * 1e-300, math.sqrt(2 / 3) * 1e300], rtol=1e-14)
+
+
+def test_split_size_is_not_fooled_by_rounding():
+    # 0.07 * 100 is 7.000000000000001 in floating point: the test set still gets 7 rows
+    X, y = np.zeros((100, 1)), np.arange(100)
+    assert len(D.train_test_split(X, y, test_size=0.07)[1]) == 7
+    assert len(D.train_test_split(X, y, test_size=0.075)[1]) == 8            # a real fraction rounds up
+    assert len(D.train_test_split(X, y, test_size=np.float32(0.5))[1]) == 50
+
+
+def test_minibatches_without_rng_draw_a_new_order_each_call():
+    X, y = np.arange(40.0).reshape(20, 2), np.arange(20)
+
+    def order():
+        return np.concatenate([yb for _, yb in D.minibatches(X, y, 5)])
+
+    nnlab.seed(11)
+    first, second = order(), order()
+    assert not np.array_equal(first, second)                  # a new order every epoch
+    assert sorted(first.tolist()) == list(range(20))
+    nnlab.seed(11)
+    np.testing.assert_array_equal(order(), first)             # reproducible from nnlab.seed
+    np.testing.assert_array_equal(order(), second)
 
 
 @pytest.mark.parametrize(("batch_size", "n_batches", "sizes"), [
@@ -339,3 +476,65 @@ def test_minibatch_errors():
         D.minibatches(np.zeros((4, 1)), np.zeros(4), 0)
     with pytest.raises(ValueError, match="X has 4 rows but y has 3"):
         D.minibatches(np.zeros((4, 1)), np.zeros(3))
+
+
+# --------------------------------------------------------------------- bad input, one table
+Z41 = np.zeros((4, 1))
+BAD_CALLS = [
+    (lambda: D.train_test_split(None, None), TypeError, r"\bX\b"),
+    (lambda: D.train_test_split(np.float64(3.0), np.int64(1)), ValueError, r"\bX\b"),
+    (lambda: D.train_test_split(Z41, 5), ValueError, r"\by\b"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size=0.0), ValueError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size=1.0), ValueError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size=-1), ValueError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size=4), ValueError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size=float("nan")), ValueError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size="0.2"), TypeError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size=True), TypeError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), test_size=None), TypeError, "test_size"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), stratify="yes"), ValueError, "stratify"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), stratify=[0, 1]), ValueError, "stratify"),
+    (lambda: D.train_test_split(Z41, np.zeros((4, 2)), stratify=True), ValueError, "stratify"),
+    (lambda: D.train_test_split(Z41, np.zeros(4), seed="s"), TypeError, "seed"),
+    (lambda: D.minibatches(None), TypeError, r"\bX\b"),
+    (lambda: D.minibatches(np.float64(1.0)), ValueError, r"\bX\b"),
+    (lambda: D.minibatches(Z41, 3.0), ValueError, r"\by\b"),
+    (lambda: D.minibatches(Z41, None, 0), ValueError, "batch_size"),
+    (lambda: D.minibatches(Z41, None, -2), ValueError, "batch_size"),
+    (lambda: D.minibatches(Z41, None, 2.0), TypeError, "batch_size"),
+    (lambda: D.minibatches(Z41, None, True), TypeError, "batch_size"),
+    (lambda: D.minibatches(Z41, None, "2"), TypeError, "batch_size"),
+    (lambda: D.minibatches(Z41, None, 2, shuffle="no"), TypeError, "shuffle"),
+    (lambda: D.minibatches(Z41, None, 2, rng="seed"), TypeError, "rng"),
+    (lambda: D.make_moons(-5), ValueError, "n_samples"),
+    (lambda: D.make_blobs(10.0), ValueError, "n_samples"),
+    (lambda: D.make_linear(None), ValueError, "n_samples"),
+    (lambda: D.make_xor(8, noise=True), TypeError, "noise"),
+    (lambda: D.make_spirals(8, noise="a"), TypeError, "noise"),
+    (lambda: D.make_circles(10, factor=float("nan")), ValueError, "factor"),
+    (lambda: D.make_circles(10, factor=1.0), ValueError, "factor"),
+    (lambda: D.make_circles(10, factor="half"), TypeError, "factor"),
+    (lambda: D.make_blobs(10, n_classes=0), ValueError, "n_classes"),
+    (lambda: D.make_moons(10, seed=-1), ValueError, "seed"),
+    (lambda: D.read_idx(None), TypeError, "path"),
+    (lambda: D.read_idx(D._DATASETS), ValueError, "path"),
+    (lambda: D.read_idx(D._DATASETS / "digits.csv.gz", sha256=5), TypeError, "sha256"),
+    (lambda: D.read_idx(D._DATASETS / "digits.csv.gz", sha256="abc"), ValueError, "sha256"),
+    (lambda: D.load_mnist(5), TypeError, "path"),
+    (lambda: D.load_mnist(kind=["train"]), ValueError, "kind"),
+    (lambda: D.load_mnist(kind="validation"), ValueError, "kind"),
+    (lambda: D.load_mnist(dataset=["mnist"]), ValueError, "dataset"),
+    (lambda: D.load_mnist(sha256="abc"), TypeError, "sha256"),
+    (lambda: D.load_mnist(sha256={"train-images-idx3-ubyte": "xyz"}), ValueError, "sha256"),
+    (lambda: D.load_mnist(dtype=np.int64), TypeError, "dtype"),
+    (lambda: D.load_mnist(dtype="no-such-type"), TypeError, "dtype"),
+    (lambda: D.load_mnist(download="yes"), TypeError, "download"),
+    (lambda: D.Standardizer().fit(None), TypeError, r"\bX\b"),
+    (lambda: D.Standardizer().fit(np.ones(3)), ValueError, r"\bX\b"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()

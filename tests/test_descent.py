@@ -218,3 +218,84 @@ def test_hessian_curvatures_are_the_eigenvalues_of_the_cost(rng):
                   + descent.linreg_cost(-h * v, X, y)) / h**2
         assert second == pytest.approx(lam[k], rel=1e-6)
     assert descent.hessian_condition(X) == pytest.approx(lam[1] / lam[0])
+
+
+# ------------------------------------------------------------------ robustness
+def test_minmax_treats_a_column_constant_up_to_rounding_as_constant():
+    X = np.array([[0.1 + 0.2, 1.0], [0.3, 3.0], [0.3, 2.0]])
+    M = D.scale_features(X, "minmax")
+    assert np.max(np.abs(M[:, 0])) < 1e-15                  # shifted, not [1, 0, 0]
+    np.testing.assert_allclose(M[:, 1], [0.0, 1.0, 0.5])
+    Z = D.scale_features(X, "standardize")
+    assert np.max(np.abs(Z[:, 0])) < 1e-15
+
+
+def test_gradient_descent_checks_what_grad_fn_and_the_schedule_return():
+    with pytest.raises(ValueError, match=r"grad_fn must return the gradient, shaped like theta \(2,\).*\(1,\)"):
+        D.gradient_descent(lambda t: np.ones(1), np.zeros(2), 0.1, 2)      # would broadcast silently
+    with pytest.raises(TypeError, match="grad_fn must be a function"):
+        D.gradient_descent(3, np.zeros(2), 0.1, 2)
+    with pytest.raises(ValueError, match=r"lr schedule must return a finite number >= 0; at step 1"):
+        D.gradient_descent(lambda t: t, 1.0, lambda t: [0.1, -0.1][t], 3)
+    with pytest.raises(TypeError, match="lr schedule must return a number"):
+        D.gradient_descent(lambda t: t, 1.0, lambda t: None, 3)
+    path = D.gradient_descent(lambda t: 2 * t, 1.0, lambda t: 0.25 if t < 2 else 0.0, 4)   # lr = 0 is legal
+    assert path.tolist() == [1.0, 0.5, 0.25, 0.25, 0.25]
+
+
+def test_minibatch_gd_reports_divergence():
+    rng = np.random.default_rng(5)
+    X = rng.normal(size=(20, 2)) * 10
+    y = X @ np.array([1.0, -2.0]) + rng.normal(size=20)
+    with pytest.raises(FloatingPointError, match=r"diverged in epoch \d+ .*lr=0\.5.*lower lr"):
+        D.minibatch_gd(X, y, np.zeros(2), 0.5, 50, 4)
+    with np.errstate(all="raise"):                     # the same lr a hundred times smaller is fine
+        theta, hist = D.minibatch_gd(X, y, np.zeros(2), 0.005, 50, 4)
+    assert hist["cost"][-1] < 1e-2 * hist["cost"][0]
+
+
+def test_diverged_parameters_cost_inf_never_nan():
+    x = np.array([0.0, 1.0, 2.0])
+    assert D.one_param_cost(np.array([np.inf, -np.inf, np.nan]), x, x).tolist() == [np.inf] * 3
+    assert D.linreg_cost(np.array([[np.inf, -np.inf], [np.nan, 0.0]]), np.eye(2), np.ones(2)).tolist() == [np.inf] * 2
+    assert D.double_well(np.array([np.inf, -np.inf, 1e200, np.nan])).tolist() == [np.inf] * 4
+    path = D.gradient_descent(lambda t: D.linreg_gradient(t, np.array([[1e200, -1e200]]), np.ones(1)),
+                              np.array([1.0, 2.0]), 1e200, 5)
+    assert D.classify_run(path, D.linreg_cost(path, np.array([[1e200, -1e200]]), np.ones(1))) == "diverging"
+
+
+def test_double_well_gradient_overflows_quietly_to_inf():
+    with np.errstate(all="raise"):
+        assert D.double_well_gradient(1e200) == math.inf
+        assert D.double_well_gradient(-1e200) == -math.inf
+
+
+BAD_CALLS = [
+    (lambda: D.classify_run(None, None), TypeError, "path"),
+    (lambda: D.classify_run([["a"], ["b"], ["c"]], [1.0, 2.0, 3.0]), TypeError, "path"),
+    (lambda: D.classify_run(np.zeros(3), None), TypeError, "losses"),
+    (lambda: D.steps_to_tolerance(None, np.zeros(2)), TypeError, "path"),
+    (lambda: D.steps_to_tolerance(3.0, np.zeros(2)), ValueError, "path"),
+    (lambda: D.steps_to_tolerance(np.zeros((3, 2)), np.zeros(2), tol=-1), ValueError, "tol"),
+    (lambda: D.convexity_gap(3, 0.0, 1.0, 0.5), TypeError, r"\bf\b"),
+    (lambda: D.gradient_descent(lambda t: t, 1.0, True, 3), TypeError, r"\blr\b"),
+    (lambda: D.gradient_descent(lambda t: t, None, 0.1, 3), TypeError, "theta0"),
+    (lambda: D.minibatch_gd(np.ones((4, 1)), np.ones(4), np.zeros(1), 0.1, 1, X_val=np.ones((2, 1))),
+     TypeError, "y_val"),
+    (lambda: D.minibatch_gd(np.ones((4, 1)), np.ones(4), np.zeros(1), 0.1, 1, X_val=np.ones((2, 2)),
+                            y_val=np.ones(2)), ValueError, "X_val"),
+    (lambda: D.minibatch_gd(np.ones((4, 1)), np.ones(4), np.zeros(1), 0.1, 1, batch_size=0), ValueError,
+     "batch_size"),
+    (lambda: D.minibatch_gd(np.ones((4, 1)), np.ones(4), np.zeros(1), lambda t: float("nan"), 1), ValueError,
+     "lr schedule"),
+    (lambda: D.scale_features(np.ones((3, 2)), ["minmax"]), ValueError, "method"),
+    (lambda: D.one_param_cost(1.0, None, np.ones(3)), TypeError, r"\bx\b"),
+    (lambda: D.updates_per_epoch(-3), ValueError, r"\bm\b"),
+    (lambda: D.saddle_loss(None), TypeError, "theta"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()

@@ -82,3 +82,38 @@ def test_misuse_is_explained(rng):
         G.check_gradient(lambda v: float(v.sum()), np.ones(3), np.ones(2))
     with pytest.raises(ValueError, match="eps must be a finite number > 0"):
         G.numerical_gradient(lambda v: float(v.sum()), np.ones(3), eps=0)
+
+
+def test_a_non_finite_f_is_reported_not_returned_as_nan():
+    # f is NaN as soon as x[1] moves: the gradient would silently hold NaN
+    with pytest.raises(ValueError, match=r"f returned nan at x\[1\] ± eps"):
+        G.numerical_gradient(lambda v: float("nan") if v[1] != 2.0 else 0.0, np.array([1.0, 2.0]))
+    with pytest.raises(ValueError, match=r"f returned inf at x\[0, 0\]"):
+        G.check_gradient(lambda v: np.inf, np.ones((1, 1)), np.zeros((1, 1)))
+
+
+def test_a_size_one_array_counts_as_a_number():
+    grad = G.numerical_gradient(lambda v: np.array([np.sum(v**2)]), np.array([1.0, -2.0]))
+    np.testing.assert_allclose(grad, [2.0, -4.0], rtol=1e-8)
+
+
+BAD_CALLS = [
+    (lambda: G.numerical_gradient(3, np.ones(2)), TypeError, r"\bf\b"),
+    (lambda: G.check_gradient(None, np.ones(2), np.ones(2)), TypeError, r"\bf\b"),
+    (lambda: G.numerical_gradient(lambda v: "loss", np.ones(2)), TypeError, r"\bf\b"),
+    (lambda: G.numerical_gradient(lambda v: float(v.sum()), None), TypeError, r"\bx\b"),
+    (lambda: G.numerical_gradient(lambda v: float(v.sum()), np.ones(2), eps=True), TypeError, "eps"),
+    (lambda: G.numerical_gradient(lambda v: float(v.sum()), np.ones(2), eps=float("nan")), ValueError, "eps"),
+    (lambda: G.relative_error([1.0], [np.nan]), ValueError, "numeric"),
+    (lambda: G.relative_error([1.0, 2.0], [1.0]), ValueError, "analytic"),
+    (lambda: G.check_gradient(lambda v: float(v.sum()), np.ones(2), lambda v: None), TypeError, "analytic"),
+    (lambda: G.report(lambda v: float(v.sum()), np.ones(2), np.ones(2), n_worst="a"), ValueError, "n_worst"),
+    (lambda: G.report(lambda v: float(v.sum()), np.ones(2), np.ones(2), n_worst=0), ValueError, "n_worst"),
+    (lambda: G.report(lambda v: float(v.sum()), np.ones(2), np.ones(2), file=3), TypeError, "file"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()

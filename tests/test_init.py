@@ -6,6 +6,7 @@ import math
 import numpy as np
 import pytest
 
+import nnlab
 from nnlab import init as I
 
 FAN_IN, FAN_OUT = 400, 600  # unequal on purpose: Glorot, He and LeCun then all differ
@@ -63,11 +64,18 @@ def test_deterministic_by_seed(name):
     params = {"constant": {"value": 1.0}, "normal": {"std": 1.0}, "uniform": {"limit": 1.0}}.get(name, {})
     f = I.get(name, **params)
     np.testing.assert_array_equal(f((5, 4), 42), f((5, 4), np.random.default_rng(42)))
-    np.testing.assert_array_equal(f((5, 4)), f((5, 4), 0))  # None means seed 0
+    nnlab.seed(3)
+    first = f((5, 4))                     # None: nnlab's package generator ...
+    second = f((5, 4))
+    nnlab.seed(3)
+    np.testing.assert_array_equal(f((5, 4)), first)   # ... reset by nnlab.seed
     if name not in ("zeros", "constant"):
+        assert not np.array_equal(first, second)      # two default draws differ (no symmetry)
         assert not np.array_equal(f((5, 4), 1), f((5, 4), 2))
         rng = np.random.default_rng(0)
         assert not np.array_equal(f((5, 4), rng), f((5, 4), rng))  # a Generator advances
+    else:
+        np.testing.assert_array_equal(first, second)
 
 
 @pytest.mark.parametrize("name", I.NAMES)
@@ -82,11 +90,11 @@ def test_dtype(name):
 def test_errors():
     with pytest.raises(ValueError, match="unknown initializer 'xavier'.*glorot_normal.*he_normal"):
         I.get("xavier")
-    with pytest.raises(ValueError, match=r"shape must be \(fan_in, fan_out\)"):
+    with pytest.raises(ValueError, match=r"shape must be a tuple \(fan_in, fan_out\)"):
         I.he_normal((3, 0))
-    with pytest.raises(ValueError, match=r"shape must be \(fan_in, fan_out\)"):
+    with pytest.raises(ValueError, match=r"shape must be a tuple \(fan_in, fan_out\)"):
         I.he_normal((2, 3, 4))
-    with pytest.raises(TypeError, match="rng must be an int seed or a numpy.random.Generator"):
+    with pytest.raises(TypeError, match="rng must be an int seed, a numpy.random.Generator or None"):
         I.he_normal((2, 3), rng="seed")
     with pytest.raises(ValueError, match="std must be a finite number > 0"):
         I.normal(-1.0)
@@ -95,3 +103,43 @@ def test_errors():
     with pytest.raises(TypeError, match="'normal'"):
         I.get("normal")
     assert I.get(I.he_normal) is I.he_normal
+
+
+# --------------------------------------------------------------------- bad input, one table
+BAD_CALLS = [
+    (lambda: I.constant(float("nan")), ValueError, "value"),
+    (lambda: I.constant(float("inf")), ValueError, "value"),
+    (lambda: I.constant("0.5"), TypeError, "value"),
+    (lambda: I.constant(None), TypeError, "value"),
+    (lambda: I.constant(True), TypeError, "value"),
+    (lambda: I.normal(True), TypeError, "std"),
+    (lambda: I.normal(float("nan")), ValueError, "std"),
+    (lambda: I.uniform("big"), TypeError, "limit"),
+    (lambda: I.uniform(0), ValueError, "limit"),
+    (lambda: I.he_normal(True), TypeError, "shape"),
+    (lambda: I.he_normal((True, 3)), TypeError, "shape"),
+    (lambda: I.he_normal("ab"), TypeError, "shape"),
+    (lambda: I.he_normal(None), TypeError, "shape"),
+    (lambda: I.he_normal((2.0, 3)), TypeError, "shape"),
+    (lambda: I.he_normal((2, -3)), ValueError, "shape"),
+    (lambda: I.he_normal(()), ValueError, "shape"),
+    (lambda: I.zeros({"a": 1}), TypeError, "shape"),
+    (lambda: I.glorot_uniform((2, 3), dtype="no-such-type"), TypeError, "dtype"),
+    (lambda: I.zeros((2, 3), rng="seed"), TypeError, "rng"),
+    (lambda: I.constant(1.0)((2, 3), rng=-1), ValueError, "rng"),
+    (lambda: I.get(["he_normal"]), TypeError, "initializer"),
+    (lambda: I.get(None), TypeError, "initializer"),
+    (lambda: I.get("constant", value=float("nan")), ValueError, "value"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()
+
+
+def test_shapes_as_lists_and_numpy_ints_are_fine():
+    assert I.he_uniform([3, np.int64(4)], 0).shape == (3, 4)
+    assert I.zeros(np.array([2, 5])).shape == (2, 5)
+    assert I.constant(np.float32(0.25))(3).tolist() == [0.25] * 3

@@ -132,7 +132,7 @@ def test_logistic_fit_matches_scikit_learn():
 def test_softmax_fit_matches_scikit_learn():
     linear_model = pytest.importorskip("sklearn.linear_model", reason="scikit-learn is the independent reference")
     X, y = _overlapping_blobs(n_classes=3, m=90)
-    W, b, history = lm.softmax_regression_fit(X, y, lr=1.0, epochs=3000)
+    W, b, history = lm.softmax_regression_fit(X, y, n_classes=3, lr=1.0, epochs=3000)
     assert W.shape == (2, 3) and history[-1] < history[0]
     ref = linear_model.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
     # softmax weights are defined up to a constant per feature: compare probabilities
@@ -196,3 +196,71 @@ def test_bad_input_names_the_argument(call, match):
 def test_rejects_integer_features():
     with pytest.raises(TypeError, match="X must be a floating-point array"):
         lm.logistic_forward(np.ones((2, 3), dtype=int), np.ones(3), 0.0)
+
+
+# --------------------------------------------------------------------- labels and classes
+def test_softmax_fit_keeps_a_class_missing_from_the_training_labels():
+    X, y = _overlapping_blobs(n_classes=3, m=60)
+    seen = y != 2                                     # class 2 absent from this training set
+    W, b, _ = lm.softmax_regression_fit(X[seen], y[seen], n_classes=3, epochs=5)
+    assert W.shape == (2, 3) and b.shape == (3,)      # it once came out (2, 2)
+    with pytest.raises(TypeError, match=r"n_classes"):
+        lm.softmax_regression_fit(X[seen], y[seen], epochs=5)
+    W1, b1, h1 = lm.softmax_regression_fit(X, data.one_hot(y, 3), epochs=5)   # one-hot: K from its columns
+    W2, b2, h2 = lm.softmax_regression_fit(X, y, 3, epochs=5)
+    np.testing.assert_array_equal(W1, W2)
+    assert h1 == h2
+    with pytest.raises(ValueError, match=r"one-hot with 3 columns but n_classes=4"):
+        lm.softmax_regression_fit(X, data.one_hot(y, 3), n_classes=4, epochs=5)
+
+
+def test_label_columns_are_accepted_and_bools_explained(rng):
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)
+    W, b = rng.normal(size=(3, 3)), rng.normal(size=3)
+    assert lm.softmax_regression_loss(X, y[:, None], W, b) == lm.softmax_regression_loss(X, y, W, b)
+    yb = (y == 0).astype(np.int64)
+    assert lm.logistic_loss(X, yb[:, None], W[:, 0], 0.1) == lm.logistic_loss(X, yb, W[:, 0], 0.1)
+    with pytest.raises(TypeError, match=r"y has dtype bool.*astype\(np.int64\)") as info:
+        lm.softmax_regression_loss(X, y == 0, W, b)
+    assert "float64" not in str(info.value)
+    with pytest.raises(ValueError, match=r"integer labels of shape \(6,\).*argmax"):
+        lm.softmax_regression_loss(X, np.eye(3, dtype=np.int64)[y], W, b)
+
+
+def test_multilabel_forward_is_a_sigmoid_per_entry():
+    z = np.array([1.7, -0.1, 0.4])                      # x @ W + b of the Stack Exchange example
+    np.testing.assert_allclose(lm.multilabel_forward(X_SE, W_SE, B_SE)[0],
+                               [1 / (1 + math.exp(-v)) for v in z], rtol=1e-14)
+
+
+BAD_CALLS = [
+    (lambda: lm.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=None), TypeError, "threshold"),
+    (lambda: lm.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=np.array([0.3, 0.6])),
+     TypeError, "threshold"),
+    (lambda: lm.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=float("nan")), ValueError, "threshold"),
+    (lambda: lm.multilabel_predict(np.ones((2, 2)) / 2, threshold="0.5"), TypeError, "threshold"),
+    (lambda: lm.logistic_regression_fit(np.ones((2, 2)), [0, 1], b="a"), TypeError, r"\bb\b"),
+    (lambda: lm.logistic_regression_fit(np.ones((2, 2)), [0, 1], b=[0.0, 1.0]), ValueError, r"\bb\b"),
+    (lambda: lm.logistic_regression_fit(np.ones((2, 2)), [0, 1], w=np.ones(3)), ValueError, r"\bw\b"),
+    (lambda: lm.logistic_regression_fit(np.ones((2, 2)), [0, 1], lr=True), TypeError, r"\blr\b"),
+    (lambda: lm.logistic_regression_fit(np.ones((2, 2)), None), TypeError, r"\by\b"),
+    (lambda: lm.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2.0), TypeError, "n_classes"),
+    (lambda: lm.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=0), ValueError, "n_classes"),
+    (lambda: lm.softmax_regression_fit(np.ones((2, 2)), [0, 2], n_classes=2), ValueError, r"\by\b.*outside"),
+    (lambda: lm.softmax_regression_fit(np.ones((2, 2)), [0, -1], n_classes=2), ValueError, r"\by\b.*outside"),
+    (lambda: lm.softmax_regression_fit(np.ones((2, 2)), np.array([0.0, 1.5]), n_classes=2), TypeError, r"\by\b"),
+    (lambda: lm.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, W=np.ones((2, 3))), ValueError, r"\bW\b"),
+    (lambda: lm.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, b=np.ones(3)), ValueError, r"\bb\b"),
+    (lambda: lm.multilabel_fit(np.ones((2, 2)), np.ones((2, 3)), W=np.ones((2, 2))), ValueError, r"\bW\b"),
+    (lambda: lm.softmax_regression_loss(np.ones((2, 2)), None, np.ones((2, 2)), np.ones(2)), TypeError, r"\by\b"),
+    # an absurd learning rate: the weights would overflow (the gradients are bounded otherwise)
+    (lambda: lm.logistic_regression_fit(4 * np.eye(2), [0, 1], lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+    (lambda: lm.softmax_regression_fit(4 * np.eye(2), [0, 1], 2, lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+    (lambda: lm.multilabel_fit(4 * np.eye(2), np.eye(2), lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_more_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()

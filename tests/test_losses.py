@@ -15,6 +15,7 @@ from nnlab import losses as L
 from nnlab.gradcheck import check_gradient
 
 SHAPES = [(1,), (6,), (4, 1), (3, 4)]
+F32 = float(np.finfo(np.float32).eps)
 CLASS_SHAPES = [(1, 2), (5, 3), (4, 6)]
 
 
@@ -197,7 +198,54 @@ def test_probabilities_exactly_zero_and_one(dtype):
         assert 1 - np.float32(L._eps(np.float32)) < 1  # the float32 epsilon is representable
 
 
+def test_confident_right_answers_keep_their_tiny_loss_and_gradient():
+    # y = 1, z = 40: loss log(1 + e^-40) = 4.2e-18, gradient sigma(40) - 1 = -sigma(-40)
+    tiny = math.exp(-40) / (1 + math.exp(-40))
+    assert L.sigmoid_cross_entropy([1.0], [40.0]) == pytest.approx(math.log1p(math.exp(-40)), rel=1e-14)
+    np.testing.assert_allclose(L.sigmoid_cross_entropy_gradient([1.0, 0.0], [40.0, -40.0]),
+                               np.array([-tiny, tiny]) / 2, rtol=1e-14)
+    # softmax over (40, 0) with the true class 0: the same numbers
+    Z = np.array([[40.0, 0.0], [0.0, 40.0]])
+    assert L.softmax_cross_entropy([0, 1], Z) == pytest.approx(math.log1p(math.exp(-40)), rel=1e-14)
+    np.testing.assert_allclose(L.softmax_cross_entropy_gradient([0, 1], Z),
+                               np.array([[-tiny, tiny], [tiny, -tiny]]) / 2, rtol=1e-14)
+    with np.errstate(all="raise"):
+        g = L.softmax_cross_entropy_gradient(np.eye(3)[[2]] * 0.5 + 0.5 / 3, np.array([[1e4, 0.0, -1e4]]))
+    np.testing.assert_allclose(g, [[1 - 0.5 / 3, -0.5 / 3, -0.5 / 3 - 0.5]], rtol=1e-15)
+
+
+def test_extreme_regression_values_overflow_only_when_the_result_does():
+    with np.errstate(all="raise"):
+        assert L.mae([0.0, 0.0], [1.5e308, 1.5e308]) == 1.5e308          # the sum overflows, the mean not
+        assert L.mse([0.0], [1e200]) == math.inf                          # 1e400: beyond float64
+        assert L.half_mse([-1e308], [1e308]) == math.inf
+        g = L.mse_gradient([-1e308, 0.0, 0.0, 0.0], [1e308, 0.0, 0.0, 0.0])   # 2 (2e308) / 4 = 1e308
+        assert g.tolist() == [1e308, 0.0, 0.0, 0.0]
+        assert L.sigmoid_cross_entropy([0.0, 0.0], [1e308, 1e308]) == 1e308
+        assert L.softmax_cross_entropy([0], [[1e300, -1e300]]) == 0.0
+        z = np.array([[3e38, 0.0, -3e38]], np.float32)                    # gap beyond the float32 range
+        assert L.softmax_cross_entropy([0], z) == 0.0
+        assert L.softmax_cross_entropy([2], z) == math.inf
+        assert np.all(np.isfinite(L.softmax_cross_entropy_gradient([2], z)))
+
+
 # --------------------------------------------------------------------- dtypes
+@pytest.mark.parametrize("name", L.NAMES)
+def test_float32_values_and_gradients_match_float64(name, rng):
+    """The same (float32-representable) inputs in float32 and float64 agree to float32 precision."""
+    y, p = make_case(name, (40, 5), rng, labels=False)
+    y = y.astype(np.float32).astype(np.float64)
+    p = p.astype(np.float32).astype(np.float64)
+    loss = L.get(name)
+    v32, v64 = loss.value(y.astype(np.float32), p.astype(np.float32)), loss.value(y, p)
+    assert v32 == pytest.approx(v64, rel=16 * F32)
+    g32, g64 = loss.gradient(y.astype(np.float32), p.astype(np.float32)), loss.gradient(y, p)
+    assert g32.dtype == np.float32
+    # element by element and relative: a tiny gradient must keep its digits too
+    scale = 1 + np.abs(p) if name in ("sigmoid_cross_entropy", "softmax_cross_entropy") else 1
+    np.testing.assert_array_less(np.abs(g32 - g64), 16 * F32 * scale * np.abs(g64) + 1e-37)
+
+
 @pytest.mark.parametrize("name", L.NAMES)
 def test_float32_in_float32_gradient_out(name, rng):
     shape = (4, 3)
@@ -227,7 +275,8 @@ def test_bad_inputs_name_the_argument(name, rng):
             fn(np.zeros((0, 3)), np.zeros((0, 3)))
         with pytest.raises(TypeError, match="y_pred must be a floating-point array"):
             fn(y, np.ones((4, 3), dtype=int))
-        with pytest.raises(TypeError, match="y_true must be a floating-point array"):
+        # boolean targets: a float array is expected, or (class losses) integer labels
+        with pytest.raises(TypeError, match=r"y_true (must be a floating-point array|has dtype bool)"):
             fn(np.ones((4, 3), dtype=bool), p)
 
 
@@ -248,9 +297,19 @@ def test_labels_out_of_range(name, rng):
     with pytest.raises(ValueError, match=r"y_pred must be 2-D"):
         L.get(name).value([0], p[0])
     with pytest.raises(ValueError, match=r"integer labels y_true must have shape \(3,\)"):
-        L.get(name).value(np.array([[0], [1], [2]]), p)
+        L.get(name).value(np.array([[0, 1], [1, 0], [2, 3]]), p)
     with pytest.raises(ValueError, match=r"integer labels of shape \(3,\)"):
         L.get(name).value([0.0, 1.0, 2.0], p)
+
+
+@pytest.mark.parametrize("name", CLASS_LOSSES)
+def test_a_column_of_integer_labels_is_accepted(name, rng):
+    y, p = make_case(name, (5, 3), rng, labels=True)
+    loss = L.get(name)
+    assert loss.value(y[:, None], p) == loss.value(y, p)
+    np.testing.assert_array_equal(loss.gradient(y[:, None], p), loss.gradient(y, p))
+    with pytest.raises(TypeError, match=r"y_true has dtype bool.*astype\(np.int64\)"):
+        loss.value(np.array([True, False, True, True, False]), p)
 
 
 @pytest.mark.parametrize("name", ["binary_cross_entropy", "sigmoid_cross_entropy"])
@@ -276,3 +335,34 @@ def test_get_and_names():
     loss = L.get("mse")
     assert loss.name == "mse" and loss.value([1.0], [3.0]) == 4.0
     assert loss.gradient([1.0], [3.0]).tolist() == [4.0]
+
+
+# --------------------------------------------------------------------- bad input, one table
+BAD_CALLS = [
+    (lambda: L.get(["mse"]), TypeError, "loss"),
+    (lambda: L.get(None), TypeError, "loss"),
+    (lambda: L.mse(None, [1.0]), TypeError, "y_true"),
+    (lambda: L.mse([1.0], "abc"), TypeError, "y_pred"),
+    (lambda: L.mse([[1.0], [2.0, 3.0]], [1.0]), TypeError, "y_true"),
+    (lambda: L.cross_entropy(None, [[0.5, 0.5]]), TypeError, "y_true"),
+    (lambda: L.softmax_cross_entropy(np.array([True]), [[0.5, 0.5]]), TypeError, "y_true"),
+    (lambda: L.softmax_cross_entropy([[0, 1, 1]], [[0.5, 0.5, 0.0]]), ValueError, "y_true"),
+    (lambda: L.softmax_cross_entropy([0], [0.5, 0.5]), ValueError, "y_pred"),
+    (lambda: L.binary_cross_entropy([1.0], [1.5]), ValueError, "y_pred"),
+    (lambda: L.sigmoid_cross_entropy([2.0], [0.5]), ValueError, "y_true"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()
+
+
+def test_regression_gradients_by_hand_and_loss_objects():
+    assert L.mse_gradient([1.0, 2.0, 3.0], [1.0, 2.0, 5.0]).tolist() == pytest.approx([0.0, 0.0, 4 / 3])
+    assert L.mae_gradient([1.0, 2.0, 3.0], [0.0, 2.0, 5.0]).tolist() == pytest.approx([-1 / 3, 0.0, 1 / 3])
+    loss = L.get("mae")
+    assert isinstance(loss, L.Loss) and repr(loss) == "get('mae')" and L.get(loss) is loss
+    assert loss([1.0, 2.0], [2.0, 2.0]) == loss.value([1.0, 2.0], [2.0, 2.0]) == 0.5     # __call__ is value
+    assert loss.gradient([1.0, 2.0], [2.0, 2.0]).tolist() == [0.5, 0.0]

@@ -67,3 +67,85 @@ def test_bad_input_is_explained():
         models.linear_regression_gd(X_GATE, np.zeros(4), lr=0)
     with pytest.raises(ValueError, match="y must have shape"):
         models.normal_equation(X_GATE, np.zeros(3))
+
+
+# --------------------------------------------------------------------- 1-D X, singular X, divergence
+@pytest.mark.parametrize("call", [
+    lambda x: models.perceptron_predict(x, [1.0], 0.0),
+    lambda x: models.perceptron_train(x, np.array([0, 1, 1])),
+    lambda x: models.add_bias_column(x),
+    lambda x: models.normal_equation(x, np.array([1.0, 2.0, 3.0])),
+    lambda x: models.linear_regression_gd(x, np.array([1.0, 2.0, 3.0])),
+], ids=["perceptron_predict", "perceptron_train", "add_bias_column", "normal_equation", "linear_regression_gd"])
+def test_a_1d_X_is_refused_with_both_fixes(call):
+    x = np.array([1.0, 2.0, 3.0])
+    with pytest.raises(ValueError, match=r"X must be 2-D.*X\[:, None\].*X\[None, :\]"):
+        call(x)
+
+
+def test_normal_equation_explains_collinear_columns():
+    x = np.array([[0.0], [1.0], [2.0], [3.0]])
+    X = np.column_stack([np.ones(4), x, 2 * x])                # third column = 2 x second
+    with pytest.raises(ValueError, match=r"collinear.*rank 2 < 3"):
+        models.normal_equation(X, np.arange(4.0))
+    with pytest.raises(ValueError, match=r"collinear.*rank 1 < 2"):
+        models.normal_equation(np.column_stack([np.ones(4), np.ones(4)]), np.arange(4.0))
+    with pytest.raises(ValueError, match=r"only 2 rows for 3 columns"):
+        models.normal_equation(X[:2] + np.eye(2, 3), np.arange(2.0))
+
+
+def test_normal_equation_on_an_ill_conditioned_but_regular_problem():
+    # columns 1 and 1 + 1e-7 t: cond(X) ~ 1e8, so cond(X^T X) ~ 1e16 would lose every digit
+    t = np.linspace(0, 1, 50)
+    X = np.column_stack([np.ones(50), 1 + 1e-7 * t])
+    theta = models.normal_equation(X, 3 - 2 * X[:, 1])
+    np.testing.assert_allclose(theta, [3.0, -2.0], rtol=1e-6)
+
+
+def test_linear_regression_gd_reports_divergence():
+    X = models.add_bias_column(np.linspace(0, 10, 20)[:, None])
+    y = 1 + 2 * X[:, 1]
+    lam_max = np.linalg.eigvalsh(X.T @ X / 20)[-1]                # independent of nnlab
+    with pytest.raises(FloatingPointError, match=r"diverged.*lr=1 is too large.*2/lambda_max = "
+                                                 + f"{2 / lam_max:.4g}"):
+        models.linear_regression_gd(X, y, lr=1.0, steps=1000)
+    theta, costs = models.linear_regression_gd(X, y, lr=0.9 * 2 / lam_max, steps=3000)
+    assert costs[-1] < 1e-6                                         # just below the bound: converges
+
+
+BAD_CALLS = [
+    (lambda: models.perceptron_predict(X_GATE, [1.0, 1.0], [0.0, 1.0]), ValueError, r"\bb\b"),
+    (lambda: models.perceptron_predict(X_GATE, [1.0, 1.0], "0"), TypeError, r"\bb\b"),
+    (lambda: models.perceptron_predict(X_GATE, None, 0.0), TypeError, r"\bw\b"),
+    (lambda: models.perceptron_predict(None, [1.0, 1.0], 0.0), TypeError, r"\bX\b"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), b="a"), TypeError, r"\bb\b"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), epochs="a"), TypeError, "epochs"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), epochs=2.5), TypeError, "epochs"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), epochs=-1), ValueError, "epochs"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), lr=True), TypeError, "lr"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), w=[1.0]), ValueError, r"\bw\b"),
+    (lambda: models.perceptron_train(X_GATE, None), TypeError, r"\by\b"),
+    (lambda: models.perceptron_train(X_GATE, ["a", "b", "c", "d"]), TypeError, r"\by\b"),
+    (lambda: models.add_bias_column(1.0), ValueError, r"\bX\b"),
+    (lambda: models.normal_equation(X_GATE, np.zeros((4, 1))), ValueError, r"y must have shape \(4,\).*ravel"),
+    (lambda: models.normal_equation(X_GATE, None), TypeError, r"\by\b"),
+    (lambda: models.linear_regression_gd(X_GATE, np.zeros(4), steps=1.5), TypeError, "steps"),
+    (lambda: models.linear_regression_gd(X_GATE, np.zeros(4), theta=np.zeros(3)), ValueError, "theta"),
+    (lambda: models.linear_regression_gd(X_GATE, np.zeros(4), lr=float("nan")), ValueError, "lr"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), lr=1e308, w=[1.0, -1.0]), ValueError,
+     r"lr=1e\+308"),
+]
+
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS, ids=range(len(BAD_CALLS)))
+def test_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()
+
+
+def test_labels_as_a_column_are_fine():
+    w, b, _ = models.perceptron_train(X_GATE, np.array([[0], [0], [0], [1]]), epochs=50)
+    assert models.perceptron_predict(X_GATE, w, b).tolist() == [0, 0, 0, 1]
+    w2, b2, _ = models.perceptron_train(X_GATE, np.array([0, 0, 0, 1]), epochs=50)
+    np.testing.assert_array_equal(w, w2)
+    assert b == b2
