@@ -5,6 +5,7 @@
 #   make strip  remove every notebook output except the nbval-checked ones
 #   make outputs  re-execute the chapters and keep only their checked outputs
 #   make bench  run the benchmark (nnlab vs PyTorch vs scikit-learn)
+#   make mutation  mutation testing of the core and training modules (slow; optional)
 #   make clean  remove the built site and caches (keeps .venv)
 SHELL := /bin/bash
 PYTHON ?= python3
@@ -18,7 +19,7 @@ JB_FLAGS ?= -nW --keep-going
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: setup book test serve strip outputs bench clean
+.PHONY: setup book test serve strip outputs bench mutation clean
 
 setup: $(STAMP)
 
@@ -71,6 +72,16 @@ bench: $(STAMP)
 	$(BIN)/python -m pip install --quiet -r requirements-torch.txt
 	env -u OPENBLAS_CORETYPE -u OPENBLAS_L2_SIZE $(BIN)/python benchmarks/bench.py
 
+# mutmut edits the modules listed in pyproject.toml ([tool.mutmut]) one small change at
+# a time and runs their unit tests; tools/mutation_report.py prints the score per module.
+# Not part of `make test`: about an hour on 2 cores. MUTMUT_ARGS="nnlab.optim*" runs a subset.
+mutation: $(STAMP)
+	@start=$$(date +%s); \
+	$(BIN)/python -m pip install --quiet "mutmut>=3.2,<4" && \
+	$(BIN)/mutmut run --max-children $$(nproc) $(MUTMUT_ARGS); \
+	$(BIN)/python tools/mutation_report.py; \
+	echo "mutation: $$(( $$(date +%s) - start )) s"
+
 clean:
-	rm -rf _build .pytest_cache
+	rm -rf _build .pytest_cache mutants
 	find . -name __pycache__ -type d -not -path "./$(VENV)/*" -prune -exec rm -rf {} +

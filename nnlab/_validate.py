@@ -31,6 +31,8 @@ def as_float_array(x, name: str, *, allow_empty: bool = False, finite: bool = Tr
             raise TypeError(f"{name} must be array-like of numbers; got {type(x).__name__}") from err
         if arr.dtype == object or not (np.issubdtype(arr.dtype, np.number) or arr.dtype == bool):
             raise TypeError(f"{name} must be array-like of numbers; got {type(x).__name__} of {arr.dtype}")
+        if np.issubdtype(arr.dtype, np.complexfloating):
+            raise TypeError(f"{name} must hold real numbers; got complex values")
         if not np.issubdtype(arr.dtype, np.floating):
             arr = arr.astype(np.float64)
     if not allow_empty and arr.size == 0:
@@ -59,6 +61,8 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
 
 def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float, raising ``ValueError`` unless it is > 0 (or >= 0)."""
+    if isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be a number; got {value!r} (a bool)")
     try:
         v = float(value)
     except (TypeError, ValueError) as err:
