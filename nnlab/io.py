@@ -11,8 +11,14 @@ the previous file intact. ``load`` checks everything (format, layer types,
 array names, shapes and dtypes) and raises ``ValueError`` with the reason when
 the file is truncated, corrupt or does not match its architecture.
 
-Random generators (Dropout, RReLU) are not saved: a loaded model draws new
-masks from a fresh default generator.
+``save`` first checks that ``load`` can rebuild every layer (only the layer
+types of :mod:`nnlab.layers`, with plain JSON configurations, can be saved;
+a layer class of your own cannot) and fails *before* touching an existing
+file otherwise.
+
+Random generators (Dropout, RReLU) and the training/eval mode are not saved:
+a loaded model is in train mode, as a freshly built one, and draws its masks
+from nnlab's package generator (``nnlab.seed``).
 """
 from __future__ import annotations
 
@@ -24,7 +30,7 @@ import zlib
 
 import numpy as np
 
-from .layers import Sequential, layer_from_config
+from .layers import LAYER_TYPES, Sequential, layer_from_config
 
 __all__ = ["save", "load", "FORMAT", "VERSION"]
 
@@ -36,17 +42,63 @@ def _key(i: int, kind: str, j: int) -> str:
     return f"layer{i}_{kind}{j}"
 
 
+def _path(path, name="path") -> str:
+    try:
+        path = os.fspath(path)
+    except TypeError as err:
+        raise TypeError(f"{name} must be a file path (str or pathlib.Path); got "
+                        f"{type(path).__name__}") from err
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if not path:
+        raise ValueError(f"{name} is empty; give a file name such as 'model.npz'")
+    return path
+
+
+def _check_rebuildable(model: Sequential) -> list:
+    """The architecture's layer entries, after checking that :func:`load` can
+    rebuild each layer with the same arrays (raises before anything is written)."""
+    specs = []
+    for i, layer in enumerate(model.layers):
+        kind = type(layer).__name__
+        if LAYER_TYPES.get(kind) is not type(layer):
+            raise TypeError(
+                f"layer {i} is a {kind}, which nnlab.io.load cannot rebuild: it knows only "
+                f"{', '.join(LAYER_TYPES)}. Save such a model's arrays yourself, e.g. "
+                f"np.savez(path, *model.get_weights()); nothing was written")
+        try:
+            config = json.loads(json.dumps(layer.config()))
+        except (TypeError, ValueError) as err:
+            raise TypeError(f"layer {i} ({layer!r}) has a configuration that is not plain JSON "
+                            f"({err}); nothing was written") from err
+        try:
+            twin = layer_from_config(kind, config, dtype=model.dtype)
+        except (TypeError, ValueError) as err:
+            raise ValueError(f"layer {i} ({layer!r}) could not be rebuilt from its configuration "
+                             f"({err}); nothing was written") from err
+        for what in ("params", "buffers"):
+            ours, theirs = getattr(layer, what), getattr(twin, what)
+            if [(a.shape, a.dtype) for a in ours] != [(a.shape, a.dtype) for a in theirs]:
+                raise ValueError(f"layer {i} ({layer!r}): its {what} do not match those of the "
+                                 f"layer load would rebuild; nothing was written")
+        specs.append({"type": kind, "config": config,
+                      "n_params": len(layer.params), "n_buffers": len(layer.buffers)})
+    return specs
+
+
 def save(model: Sequential, path) -> str:
-    """Write ``model`` to ``path`` (a ``.npz`` file) atomically; returns the path."""
+    """Write ``model`` to ``path`` (a ``.npz`` file) atomically; returns the path.
+
+    Raises ``TypeError`` / ``ValueError`` before writing anything when
+    :func:`load` could not rebuild the model (e.g. a layer class of your own).
+    """
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be an nnlab Sequential model; got {type(model).__name__}")
-    path = os.fspath(path)
-    arch = {
-        "format": FORMAT, "version": VERSION, "dtype": str(model.dtype),
-        "layers": [{"type": type(layer).__name__, "config": layer.config(),
-                    "n_params": len(layer.params), "n_buffers": len(layer.buffers)}
-                   for layer in model.layers],
-    }
+    path = _path(path)
+    if os.path.isdir(path):
+        raise ValueError(f"path {path!r} is a folder; give a file name such as 'model.npz'")
+    arch = {"format": FORMAT, "version": VERSION, "dtype": str(model.dtype),
+            "layers": _check_rebuildable(model)}
     arrays = {"architecture": np.array(json.dumps(arch))}
     for i, layer in enumerate(model.layers):
         for j, p in enumerate(layer.params):
@@ -55,6 +107,8 @@ def save(model: Sequential, path) -> str:
             arrays[_key(i, "buffer", j)] = b
 
     folder = os.path.dirname(os.path.abspath(path))
+    if not os.path.isdir(folder):
+        raise FileNotFoundError(f"cannot save to {path!r}: the folder {folder!r} does not exist")
     fd, tmp = tempfile.mkstemp(dir=folder, prefix="." + os.path.basename(path) + ".", suffix=".tmp")
     try:
         with os.fdopen(fd, "wb") as f:
@@ -74,9 +128,11 @@ def save(model: Sequential, path) -> str:
 
 def load(path) -> Sequential:
     """Read a model written by :func:`save`. ``ValueError`` if the file is not a valid model."""
-    path = os.fspath(path)
+    path = _path(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such model file: {path!r}")
+    if os.path.isdir(path):
+        raise ValueError(f"path {path!r} is a folder, not a model file")
     try:
         with open(path, "rb") as fh:                   # we own (and close) the file
             f = np.load(fh, allow_pickle=False)
@@ -99,20 +155,28 @@ def load(path) -> Sequential:
         raise bad(f"the architecture's format is not {FORMAT!r}")
     if arch.get("version") != VERSION:
         raise bad(f"format version {arch.get('version')!r} is not supported (this nnlab reads {VERSION})")
+    for key in ("dtype", "layers"):
+        if key not in arch:
+            raise bad(f"the architecture lacks {key!r}")
     try:
         dtype = np.dtype(arch["dtype"])
-        specs = list(arch["layers"])
-    except (KeyError, TypeError) as err:
-        raise bad(f"the architecture lacks {err}") from err
+    except (TypeError, ValueError) as err:
+        raise bad(f"the architecture's dtype {arch['dtype']!r} is not a NumPy dtype") from err
+    if not np.issubdtype(dtype, np.floating):
+        raise bad(f"the architecture's dtype {dtype} is not a floating-point type")
+    specs = arch["layers"]
+    if not isinstance(specs, list) or not specs:
+        raise bad("the architecture's 'layers' is not a non-empty list")
 
     layers = []
     expected = set()
     for i, spec in enumerate(specs):
+        if not isinstance(spec, dict) or "type" not in spec or "config" not in spec:
+            raise bad(f"layer {i} of the architecture is not a {{'type': ..., 'config': ...}} entry")
         try:
             layer = layer_from_config(spec["type"], spec["config"], dtype=dtype)
         except (KeyError, TypeError, ValueError) as err:
-            raise bad(f"layer {i} ({spec.get('type') if isinstance(spec, dict) else spec!r}) "
-                      f"cannot be rebuilt: {err}") from err
+            raise bad(f"layer {i} ({spec['type']!r}) cannot be rebuilt: {err}") from err
         for kind, targets in (("param", layer.params), ("buffer", layer.buffers)):
             if len(targets) != spec.get(f"n_{kind}s", len(targets)):
                 raise bad(f"layer {i} ({spec['type']}) should have {len(targets)} {kind}s")

@@ -3,9 +3,9 @@ r"""Layers and the :class:`Sequential` model (Chapters 6–9).
 Rows are samples. A layer maps ``X`` of shape ``(m, n_in)`` to ``(m, n_out)``
 and has
 
-* ``forward(X, training=True)`` — compute the output and remember what the
-  backward pass needs (``training=False`` switches Dropout, BatchNorm and
-  RReLU to their inference behaviour);
+* ``forward(X, training=None)`` — compute the output and remember what the
+  backward pass needs. ``training=None`` uses the layer's current mode (see
+  below); an explicit ``True`` / ``False`` overrides it for this call;
 * ``backward(dY)`` — given :math:`\partial L/\partial Y` (same shape as the
   output), store :math:`\partial L/\partial\theta` in ``grads`` and return
   :math:`\partial L/\partial X`;
@@ -16,15 +16,36 @@ and has
 * ``buffers`` — arrays that are not trained by gradient descent but are part of
   the model (BatchNorm's running mean and variance).
 
+Training and inference mode (PyTorch's convention)
+--------------------------------------------------
+Every layer and every :class:`Sequential` has a ``training`` flag, ``True``
+when built. ``model.train()`` and ``model.eval()`` set it (on every layer)
+and return the model, so ``model.eval()(X)`` works. In eval mode Dropout is
+the identity, BatchNorm normalizes with its running statistics (and does not
+update them) and RReLU uses its mean slope. ``model(X)`` runs in the current
+mode; ``model.predict(X)`` always infers in eval mode and changes nothing
+(modes, running statistics, random generators, what backward needs).
+``nnlab.train.fit`` trains in train mode and leaves the mode as it found it.
+
+Randomness: ``rng=None`` (the default) draws from nnlab's package-level
+generator, reset by ``nnlab.seed(s)``: two default layers get different
+weights and masks, and the same seed gives the same run. An int is a private
+seed, a ``numpy.random.Generator`` is used as is.
+
 Every layer keeps its ``dtype`` end to end: a float32 model computes in
 float32 in the forward pass, the backward pass and the optimizer. float64 (the
 default) is for exact checks against PyTorch and finite differences, float32
 for speed.
 
 ``mlp([784, 256, 10])`` builds the common case; ``print(model)`` shows the
-layers, their output sizes and their parameter counts.
+mode, the layers, their output sizes and their parameter counts.
 """
 from __future__ import annotations
+
+import contextlib
+import inspect
+import math
+import threading
 
 import numpy as np
 
@@ -37,8 +58,26 @@ __all__ = [
 ]
 
 
+# Inside Sequential the input was checked once (finite, 2-D): its layers skip the
+# finiteness check of every intermediate array (no extra pass per batch in fit).
+_LOCAL = threading.local()
+
+
+def _trusted() -> bool:
+    return getattr(_LOCAL, "trusted", False)
+
+
+def _check_finite(X, what: str):
+    if X.size and not (np.isfinite(X.min()) and np.isfinite(X.max())):   # NaN propagates to min
+        raise ValueError(f"{what} contains NaN or infinity; expected finite values")
+
+
 def _float_dtype(dtype, name: str = "dtype") -> np.dtype:
-    dt = np.dtype(dtype)
+    try:
+        dt = np.dtype(dtype)
+    except TypeError as err:
+        raise TypeError(f"{name} must be a floating-point type such as np.float32 or "
+                        f"np.float64; got {dtype!r}") from err
     if not np.issubdtype(dt, np.floating):
         raise TypeError(f"{name} must be a floating-point type such as np.float32 or np.float64; got {dt}")
     return dt
@@ -50,12 +89,84 @@ def _check_count(value, name: str) -> int:
     return int(value)
 
 
+_MAX_SIZE = 2 ** 34        # entries of one weight array (128 GiB in float64)
+
+
+def _check_size(size: int, what: str) -> None:
+    if size > _MAX_SIZE:
+        raise ValueError(f"{what} weights are far too many to allocate (at most {_MAX_SIZE:,})")
+
+
+def _finite_float(value, name: str) -> float:
+    try:
+        v = float(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be a number; got {value!r}") from err
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number; got {value!r}")
+    return v
+
+
+def _check_mode(mode, name: str = "mode") -> bool:
+    """``True`` / ``False`` (NumPy booleans too); anything else is a TypeError."""
+    if mode is True or mode is False:
+        return mode
+    if isinstance(mode, np.bool_):
+        return bool(mode)
+    raise TypeError(f"{name} must be True or False; got {mode!r}")
+
+
+def _resolve_training(layer, training) -> bool:
+    """``training`` of one forward call: ``None`` means the layer's current mode."""
+    if training is None:
+        return getattr(layer, "training", True)
+    if training is True or training is False:
+        return training
+    if isinstance(training, np.bool_):
+        return bool(training)
+    raise TypeError(f"training must be True, False or None (the current mode); got {training!r}")
+
+
+def _call_initializer(init, shape, rng, dtype):
+    """Draw ``W`` with ``init``: a name, ``f(shape, rng)`` or ``f(shape, rng, dtype=...)``."""
+    from . import init as _init
+
+    if not (isinstance(init, str) or callable(init)):
+        raise TypeError("init must be a name of nnlab.init (e.g. 'he_normal') or a function "
+                        f"f(shape, rng) returning an array; got {type(init).__name__}")
+    f = _init.get(init)
+    try:
+        params = inspect.signature(f).parameters.values()
+        takes_dtype = any(p.name == "dtype" or p.kind is p.VAR_KEYWORD for p in params)
+    except (TypeError, ValueError):          # no signature (a builtin): try the full form
+        takes_dtype = True
+    W = f(shape, rng, dtype=dtype) if takes_dtype else f(shape, rng)
+    try:
+        W = np.asarray(W)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"init must return an array of numbers; got {type(W).__name__}") from err
+    if W.dtype.kind not in "biuf":
+        raise TypeError(f"init must return an array of numbers; got dtype {W.dtype}")
+    if W.shape != shape:
+        raise ValueError(f"init returned shape {W.shape}; expected {shape}")
+    W = np.ascontiguousarray(W, dtype=dtype)
+    if not np.all(np.isfinite(W)):
+        raise ValueError("init returned NaN or infinity; weights must be finite")
+    return W
+
+
 class Layer:
     """Base class. Subclasses override ``forward`` and ``backward``.
 
     ``input_size`` is the number of input features the layer needs (``None``
     when any width works) and ``output_size(n)`` the width it produces from
     ``n`` inputs; :class:`Sequential` uses them to check that layers fit.
+    ``min_train_batch`` is the smallest mini-batch the layer can train on
+    (BatchNorm: 2), which ``fit`` checks before it starts.
+
+    ``training`` is the layer's mode (``True`` when built); ``train()`` /
+    ``eval()`` set it and return the layer. A subclass's ``forward(X,
+    training=None)`` should resolve ``None`` to ``self.training``.
     """
 
     params: list
@@ -63,18 +174,33 @@ class Layer:
     buffers: list
     input_size: int | None = None
     dtype: np.dtype | None = None
+    training: bool = True          # also the default of subclasses that skip __init__
+    min_train_batch: int = 1
 
     def __init__(self):
         self.params, self.grads, self.buffers = [], [], []
+        self.training = True
 
     # the two passes ---------------------------------------------------------
-    def forward(self, X, training: bool = True):  # pragma: no cover - abstract
+    def forward(self, X, training=None):  # pragma: no cover - abstract
         raise NotImplementedError
 
     def backward(self, dY, input_grad: bool = True):  # pragma: no cover - abstract
         raise NotImplementedError
 
-    __call__ = forward
+    def __call__(self, X, *args, **kwargs):
+        """``layer(X)`` is ``layer.forward(X)`` in the current mode."""
+        return self.forward(X, *args, **kwargs)
+
+    # mode ---------------------------------------------------------------------
+    def train(self, mode: bool = True):
+        """Set training mode (``mode=False``: eval mode); returns the layer."""
+        self.training = _check_mode(mode)
+        return self
+
+    def eval(self):
+        """Set eval (inference) mode; returns the layer. Same as ``train(False)``."""
+        return self.train(False)
 
     # helpers ------------------------------------------------------------------
     def output_size(self, n_in):
@@ -99,18 +225,22 @@ class Layer:
                 f"{type(self).__name__}: {name} has {X.shape[1]} features (columns) but the layer "
                 f"expects {self.input_size}"
             )
+        if not _trusted():
+            _check_finite(X, f"{type(self).__name__}: {name}")
         if self.dtype is not None and X.dtype != self.dtype:
             X = X.astype(self.dtype)
         return X
 
     def _grad_input(self, dY, shape):
-        if not isinstance(dY, np.ndarray):
+        if not isinstance(dY, np.ndarray) or dY.dtype.kind != "f":
             dY = as_float_array(dY, "dY")
         if dY.shape != shape:
             raise ValueError(
                 f"{type(self).__name__}.backward: dY has shape {dY.shape} but the last forward "
                 f"output had shape {shape}; they must match"
             )
+        if not _trusted():
+            _check_finite(dY, f"{type(self).__name__}.backward: dY")
         if self.dtype is not None and dY.dtype != self.dtype:
             dY = dY.astype(self.dtype)
         return dY
@@ -127,9 +257,12 @@ class Layer:
 class Dense(Layer):
     r"""Fully connected layer, :math:`Y = XW + b`.
 
-    ``W`` has shape ``(n_in, n_out)`` (drawn by the initializer ``init``, a
-    name of :mod:`nnlab.init` or a function ``f(shape, rng, dtype)``) and ``b``
-    shape ``(n_out,)`` (zeros). Backward, with :math:`G = \partial L/\partial Y`:
+    ``W`` has shape ``(n_in, n_out)`` and ``b`` shape ``(n_out,)`` (zeros).
+    ``W`` is drawn by ``init``: a name of :mod:`nnlab.init` or a function
+    ``f(shape, rng)`` returning an array of that shape (it may also take
+    ``dtype=``; otherwise its result is converted to the layer's dtype).
+    ``rng=None`` draws from nnlab's package generator (``nnlab.seed``).
+    Backward, with :math:`G = \partial L/\partial Y`:
 
     .. math:: \frac{\partial L}{\partial W} = X^\top G,\qquad
               \frac{\partial L}{\partial b} = \textstyle\sum_i G_{i\cdot},\qquad
@@ -141,16 +274,12 @@ class Dense(Layer):
 
     def __init__(self, n_in: int, n_out: int, init="he_normal", rng=None, dtype=np.float64):
         super().__init__()
-        from . import init as _init
-
         self.n_in = _check_count(n_in, "n_in")
         self.n_out = _check_count(n_out, "n_out")
         self.dtype = _float_dtype(dtype)
         self.init = init
-        W = np.asarray(_init.get(init)((self.n_in, self.n_out), as_rng(rng), dtype=self.dtype))
-        if W.shape != (self.n_in, self.n_out):
-            raise ValueError(f"init returned shape {W.shape}; expected {(self.n_in, self.n_out)}")
-        self.W = np.ascontiguousarray(W, dtype=self.dtype)
+        _check_size(self.n_in * self.n_out, f"n_in × n_out = {self.n_in} × {self.n_out}")
+        self.W = _call_initializer(init, (self.n_in, self.n_out), as_rng(rng), self.dtype)
         self.b = np.zeros(self.n_out, dtype=self.dtype)
         self.dW = np.zeros_like(self.W)
         self.db = np.zeros_like(self.b)
@@ -162,7 +291,7 @@ class Dense(Layer):
     def output_size(self, n_in):
         return self.n_out
 
-    def forward(self, X, training=True):
+    def forward(self, X, training=None):
         X = self._input(X)
         self._X = X
         Y = X @ self.W
@@ -192,18 +321,24 @@ class Activation(Layer):
     ``Activation("relu")``, ``Activation("leaky_relu", alpha=0.1)``,
     ``Activation("softmax")``. Backward multiplies by :math:`f'(Z)`
     element-wise (softmax: its Jacobian-vector product). The output has the
-    input's dtype (or ``dtype`` if given).
+    input's dtype (or ``dtype`` if given). Train and eval mode are the same.
     """
 
     def __init__(self, name, dtype=None, **params):
         super().__init__()
-        self.fn = _activations.get(name, **params)
+        if not isinstance(name, (str, _activations.Activation)):
+            raise TypeError("name must be the name of an activation of nnlab.activations, such as "
+                            f"'relu'; got {type(name).__name__}")
+        try:
+            self.fn = _activations.get(name, **params)
+        except ValueError as err:
+            raise ValueError(f"name: {err}") from None
         self.name = self.fn.name
         self.act_params = dict(params)
         self.dtype = None if dtype is None else _float_dtype(dtype)
         self._Z = None
 
-    def forward(self, X, training=True):
+    def forward(self, X, training=None):
         X = self._input(X)
         self._Z = X
         if self.name == "relu":                      # the common case, without input checks
@@ -227,14 +362,16 @@ class Activation(Layer):
 
 
 class Dropout(Layer):
-    r"""Inverted dropout: in training keep each entry with probability
+    r"""Inverted dropout: in train mode keep each entry with probability
     :math:`1-p` and scale the kept ones by :math:`1/(1-p)`, so that
-    :math:`E[x'] = x`; at inference (``training=False``) it is the identity.
+    :math:`E[x'] = x`; in eval mode it is the identity.
 
     .. math:: x'_i = \begin{cases} 0 & \text{with probability } p \\
               \frac{x_i}{1-p} & \text{otherwise} \end{cases}
 
-    ``rng`` (a seed or Generator) draws the masks. ``forward(X, mask=M)``
+    ``rng`` draws the masks: ``None`` (default) nnlab's package generator
+    (reset by ``nnlab.seed``, so two default Dropout layers draw different
+    masks), an int a private seed, or a Generator. ``forward(X, mask=M)``
     uses the boolean keep-mask ``M`` instead of drawing one (for worked
     examples and tests); the mask of the last forward pass is ``layer.mask``.
     """
@@ -245,20 +382,27 @@ class Dropout(Layer):
         if p >= 1:
             raise ValueError(f"p (the drop probability) must be in [0, 1); got {p!r}")
         self.p = p
-        self.rng = as_rng(rng)
+        # None is kept: the package generator is looked up at every draw, so
+        # nnlab.seed() called after building the layer still applies
+        self.rng = None if rng is None else as_rng(rng)
         self.dtype = None if dtype is None else _float_dtype(dtype)
         self.mask = None
         self._scale = None
 
-    def forward(self, X, training=True, mask=None):
+    def forward(self, X, training=None, mask=None):
         X = self._input(X)
+        training = _resolve_training(self, training)
         if not training or (self.p == 0 and mask is None):
             self._scale = None
             return X
         if mask is None:
-            mask = self.rng.random(X.shape, dtype=X.dtype) >= self.p
+            rng = self.rng if self.rng is not None else as_rng(None)
+            mask = rng.random(X.shape, dtype=X.dtype) >= self.p
         else:
-            mask = np.asarray(mask, dtype=bool)
+            try:
+                mask = np.asarray(mask, dtype=bool)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"mask must be a boolean array shaped like X {X.shape}") from err
             if mask.shape != X.shape:
                 raise ValueError(f"mask has shape {mask.shape} but X has shape {X.shape}; they must match")
         self.mask = mask
@@ -268,6 +412,8 @@ class Dropout(Layer):
 
     def backward(self, dY, input_grad=True):
         if self._scale is None:                      # inference or p = 0: identity
+            if not _trusted():
+                dY = as_float_array(dY, "dY")
             return dY
         dY = self._grad_input(dY, self._scale.shape)
         return dY * self._scale
@@ -279,7 +425,7 @@ class Dropout(Layer):
 class BatchNorm(Layer):
     r"""Batch normalization over the features of ``(m, n)`` inputs, with PyTorch's conventions.
 
-    Training (statistics of the mini-batch, variance *biased*):
+    Train mode (statistics of the mini-batch, variance *biased*):
 
     .. math:: \mu_B = \tfrac1m\textstyle\sum_i x_i,\quad
               \sigma_B^2 = \tfrac1m\textstyle\sum_i (x_i-\mu_B)^2,\quad
@@ -292,13 +438,18 @@ class BatchNorm(Layer):
     (``momentum=0.1``, ``eps=1e-5``). The lectures write
     :math:`\hat v \leftarrow \hat v\cdot m + v\cdot(1-m)`: the same rule with
     :math:`m = 1-\text{momentum}` (Keras' ``momentum=0.99`` is PyTorch's 0.01).
+    Train mode needs at least 2 samples per batch. Eval mode normalizes with
+    the running estimates and leaves them unchanged.
 
     ``params == [gamma, beta]``; ``buffers == [running_mean, running_var]``.
     """
 
+    min_train_batch = 2
+
     def __init__(self, n: int, momentum: float = 0.1, eps: float = 1e-5, dtype=np.float64):
         super().__init__()
         self.n = _check_count(n, "n")
+        _check_size(self.n, f"n = {self.n}")
         self.momentum = check_positive(momentum, "momentum", allow_zero=True)
         if self.momentum > 1:
             raise ValueError(f"momentum must be in [0, 1]; got {momentum!r}")
@@ -315,15 +466,16 @@ class BatchNorm(Layer):
         self.buffers = [self.running_mean, self.running_var]
         self.input_size = self.n
         self._xhat = self._inv_std = None
-        self._training = True
+        self._batch_stats = True          # did the last forward use the batch's statistics?
 
-    def forward(self, X, training=True):
+    def forward(self, X, training=None):
         X = self._input(X)
+        training = _resolve_training(self, training)
         m = X.shape[0]
         if training:
             if m < 2:
                 raise ValueError("BatchNorm needs at least 2 samples per batch in training "
-                                 f"(got {m}); use a larger batch_size or training=False")
+                                 f"(got {m}); use a larger batch_size, or eval mode (model.eval())")
             mu = X.mean(axis=0)
             xc = X - mu
             var = np.mean(xc * xc, axis=0)                       # biased, for normalizing
@@ -338,7 +490,7 @@ class BatchNorm(Layer):
         inv_std = 1.0 / np.sqrt(var + self.eps)
         self._xhat = xc * inv_std
         self._inv_std = inv_std
-        self._training = training
+        self._batch_stats = training
         return self._xhat * self.gamma + self.beta
 
     def backward(self, dY, input_grad=True):
@@ -350,7 +502,7 @@ class BatchNorm(Layer):
         if not input_grad:
             return None
         g = dY * self.gamma                                     # dL/dx_hat
-        if not self._training:                                  # fixed statistics: a per-feature scale
+        if not self._batch_stats:                               # fixed statistics: a per-feature scale
             return g * self._inv_std
         # the batch statistics depend on every x_i:
         # dx = (1/sigma) (g - mean(g) - x_hat * mean(g * x_hat))
@@ -375,7 +527,10 @@ class PReLU(Layer):
     def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype=np.float64):
         super().__init__()
         self.num_parameters = _check_count(num_parameters, "num_parameters")
-        self.init = float(init)
+        _check_size(self.num_parameters, f"num_parameters = {self.num_parameters}")
+        if isinstance(init, (bool, np.bool_)):
+            raise TypeError(f"init (the starting slope) must be a number; got {init!r}")
+        self.init = _finite_float(init, "init")
         self.dtype = _float_dtype(dtype)
         self.alpha = np.full(self.num_parameters, self.init, dtype=self.dtype)
         self.dalpha = np.zeros_like(self.alpha)
@@ -384,7 +539,7 @@ class PReLU(Layer):
         self.input_size = self.num_parameters if self.num_parameters > 1 else None
         self._X = None
 
-    def forward(self, X, training=True):
+    def forward(self, X, training=None):
         X = self._input(X)
         self._X = X
         return np.where(X > 0, X, self.alpha * X)
@@ -407,11 +562,12 @@ class PReLU(Layer):
 class RReLU(Layer):
     r"""Randomized leaky ReLU, as ``torch.nn.RReLU``.
 
-    In training every negative entry gets its own slope
-    :math:`a \sim U(\text{lower}, \text{upper})` (defaults 1/8 and 1/3); at
-    inference the slope is the mean :math:`(\text{lower}+\text{upper})/2`.
+    In train mode every negative entry gets its own slope
+    :math:`a \sim U(\text{lower}, \text{upper})` (defaults 1/8 and 1/3); in
+    eval mode the slope is the mean :math:`(\text{lower}+\text{upper})/2`.
     :math:`f(x) = x` for :math:`x \ge 0`, :math:`a x` otherwise. ``rng`` draws
-    the slopes; those of the last forward pass are ``layer.slopes``.
+    the slopes (``None``: nnlab's package generator, as for Dropout); those of
+    the last forward pass are ``layer.slopes``.
     """
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, rng=None, dtype=np.float64):
@@ -420,14 +576,15 @@ class RReLU(Layer):
         self.upper = check_positive(upper, "upper", allow_zero=True)
         if self.upper < self.lower:
             raise ValueError(f"upper ({upper}) must be >= lower ({lower})")
-        self.rng = as_rng(rng)
+        self.rng = None if rng is None else as_rng(rng)
         self.dtype = _float_dtype(dtype)
         self.slopes = None
 
-    def forward(self, X, training=True):
+    def forward(self, X, training=None):
         X = self._input(X)
-        if training:
-            a = self.rng.uniform(self.lower, self.upper, size=X.shape).astype(X.dtype)
+        if _resolve_training(self, training):
+            rng = self.rng if self.rng is not None else as_rng(None)
+            a = rng.uniform(self.lower, self.upper, size=X.shape).astype(X.dtype)
             a[X >= 0] = 1.0
         else:
             a = np.where(X >= 0, 1.0, (self.lower + self.upper) / 2).astype(X.dtype)
@@ -447,14 +604,26 @@ class RReLU(Layer):
 class Sequential:
     """A stack of layers applied in order.
 
-    ``forward(X, training=True)`` runs the layers, ``backward(dY)`` runs them in
-    reverse and returns :math:`\\partial L/\\partial X`; ``params`` / ``grads``
-    are the layers' lists joined in order; ``predict(X)`` is the inference
-    forward pass. Layer sizes are checked when the model is built.
+    ``forward(X, training=None)`` (also ``model(X)``) runs the layers in the
+    current mode — each layer's ``training`` flag, set for all of them by
+    ``train()`` / ``eval()`` — or, with an explicit ``training=True/False``,
+    in that mode for this call only. ``backward(dY)`` runs them in reverse and
+    returns :math:`\\partial L/\\partial X`; ``params`` / ``grads`` are the
+    layers' lists joined in order; ``predict(X)`` is the inference forward
+    pass (eval mode, no state changed). Layer sizes are checked when the model
+    is built. ``X`` must be finite: NaN or infinity is a ``ValueError``.
     """
 
     def __init__(self, layers):
-        layers = list(layers)
+        if isinstance(layers, Layer):
+            raise TypeError(f"layers must be a list of layers; got a single {type(layers).__name__}: "
+                            f"write Sequential([{type(layers).__name__}(...)])")
+        if isinstance(layers, (str, bytes, dict)) or layers is None:
+            raise TypeError(f"layers must be a list of nnlab layers; got {type(layers).__name__}")
+        try:
+            layers = list(layers)
+        except TypeError as err:
+            raise TypeError(f"layers must be a list of nnlab layers; got {type(layers).__name__}") from err
         if not layers:
             raise ValueError("layers is empty; a Sequential model needs at least one layer")
         width = None
@@ -478,17 +647,76 @@ class Sequential:
                 dtype = layer.dtype
         self.layers = layers
         self.dtype = dtype if dtype is not None else np.dtype(np.float64)
+        self.training = True
+
+    # mode ---------------------------------------------------------------------
+    def train(self, mode: bool = True):
+        """Set every layer (and the model) to training mode, or eval mode with
+        ``mode=False``; returns the model (``model.train()`` as in PyTorch)."""
+        mode = _check_mode(mode)
+        self.training = mode
+        for layer in self.layers:
+            layer.train(mode)
+        return self
+
+    def eval(self):
+        """Set eval (inference) mode on every layer; returns the model."""
+        return self.train(False)
+
+    @contextlib.contextmanager
+    def _inference(self):
+        """Eval mode for the block, then everything back as it was: the modes
+        and what the layers keep for ``backward`` (their attributes)."""
+        saved = [(layer, dict(vars(layer))) for layer in self.layers]
+        try:
+            for layer in self.layers:
+                layer.training = False
+            yield
+        finally:
+            for layer, attrs in saved:
+                state = vars(layer)
+                state.clear()
+                state.update(attrs)
 
     # the passes ---------------------------------------------------------------
-    def forward(self, X, training: bool = True):
-        """Run every layer; ``X`` is converted once to the model's dtype."""
+    def _check_input(self, X):
+        """``X`` as a finite 2-D array of the model's dtype (converted once)."""
         if not isinstance(X, np.ndarray) or X.dtype.kind != "f":
             X = as_float_array(X, "X")
+        if X.ndim != 2:
+            hint = ""
+            if X.ndim == 1:
+                hint = ("; for one sample use X.reshape(1, -1), for one feature "
+                        "X.reshape(-1, 1)")
+            raise ValueError(f"X must be 2-D of shape (samples, features); got shape "
+                             f"{X.shape}{hint}")
+        if X.size == 0:
+            raise ValueError(f"X is empty (shape {X.shape}); expected at least one sample")
+        if not (np.isfinite(X.min()) and np.isfinite(X.max())):     # NaN propagates to min
+            raise ValueError("X contains NaN or infinity; expected finite values")
         if X.dtype != self.dtype:
             X = X.astype(self.dtype)
-        for layer in self.layers:
-            X = layer.forward(X, training)
         return X
+
+    def _forward(self, X, training):
+        """The layers, without input checks (``X`` already checked, as in ``fit``)."""
+        if training is not None:
+            training = _resolve_training(self, training)
+        previous = _trusted()
+        _LOCAL.trusted = True
+        try:
+            for layer in self.layers:
+                X = layer.forward(X, getattr(layer, "training", True) if training is None else training)
+        finally:
+            _LOCAL.trusted = previous
+        return X
+
+    def forward(self, X, training=None):
+        """Run every layer in the current mode (``training=None``) or in the
+        given one; ``X`` is checked (finite, 2-D) and converted once to the
+        model's dtype. The output is not checked: ``predict`` is the inference
+        call that also rejects a NaN or infinite output."""
+        return self._forward(self._check_input(X), training)
 
     __call__ = forward
 
@@ -499,18 +727,52 @@ class Sequential:
         layer's largest matrix product when only the parameters' gradients are
         needed, as in training).
         """
-        for i in range(len(self.layers) - 1, -1, -1):
-            dY = self.layers[i].backward(dY, input_grad or i > 0)
+        input_grad = _check_mode(input_grad, "input_grad")
+        if not isinstance(dY, np.ndarray) or dY.dtype.kind != "f":
+            dY = as_float_array(dY, "dY")
+        _check_finite(dY, "dY")
+        return self._backward(dY, input_grad)
+
+    def _backward(self, dY, input_grad=True):
+        """Backward through the layers, without checking ``dY`` (as in ``fit``)."""
+        previous = _trusted()
+        _LOCAL.trusted = True
+        try:
+            for i in range(len(self.layers) - 1, -1, -1):
+                dY = self.layers[i].backward(dY, input_grad or i > 0)
+        finally:
+            _LOCAL.trusted = previous
         return dY
 
     def predict(self, X, batch_size: int | None = None):
-        """Inference forward pass (``training=False``), in chunks of ``batch_size`` rows if given."""
-        if batch_size is None:
-            return self.forward(X, training=False)
-        X = as_float_array(X, "X")
-        batch_size = _check_count(batch_size, "batch_size")
-        return np.concatenate([self.forward(X[i:i + batch_size], training=False)
-                               for i in range(0, len(X), batch_size)])
+        """Inference forward pass, in chunks of ``batch_size`` rows if given.
+
+        Runs in eval mode and changes no state: the layers' modes, BatchNorm's
+        running statistics, the random generators and what ``backward`` needs
+        are as before the call.
+        """
+        X = self._check_input(X)
+        if batch_size is not None:
+            batch_size = _check_count(batch_size, "batch_size")
+        with self._inference(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            if batch_size is None or batch_size >= len(X):
+                out = self._forward(X, False)
+            else:
+                out = np.concatenate([self._forward(X[i:i + batch_size], False)
+                                      for i in range(0, len(X), batch_size)])
+        self._check_output(out, X)
+        return out
+
+    def _check_output(self, out, X, name="X"):
+        """A clear error instead of a NaN / inf prediction from finite inputs."""
+        if np.isfinite(out).all():
+            return
+        if not all(np.isfinite(p).all() for p in self.params + self.buffers):
+            raise ValueError("the model's output is NaN or infinite because its weights contain NaN "
+                             "or infinity (did training diverge?)")
+        raise ValueError(f"the model's output is NaN or infinite although {name} is finite: the "
+                         f"computation overflowed ({name} has entries up to "
+                         f"{float(np.abs(X).max()):.3g}); standardize {name}")
 
     # parameters ---------------------------------------------------------------
     @property
@@ -534,15 +796,36 @@ class Sequential:
         return [a.copy() for a in self.params + self.buffers]
 
     def set_weights(self, weights) -> None:
-        """Copy ``weights`` (as from :meth:`get_weights`) into the model, in place."""
+        """Copy ``weights`` (as from :meth:`get_weights`) into the model, in place.
+
+        Every array is checked (count, shape, real numbers, finite) before any
+        is copied, so a bad list leaves the model unchanged.
+        """
         targets = self.params + self.buffers
-        weights = list(weights)
+        if weights is None or isinstance(weights, (str, bytes, np.ndarray)):
+            raise TypeError("weights must be a list of arrays, as returned by get_weights(); "
+                            f"got {type(weights).__name__}")
+        try:
+            weights = list(weights)
+        except TypeError as err:
+            raise TypeError("weights must be a list of arrays, as returned by get_weights(); "
+                            f"got {type(weights).__name__}") from err
         if len(weights) != len(targets):
             raise ValueError(f"weights has {len(weights)} arrays but the model has {len(targets)}")
+        checked = []
         for i, (t, w) in enumerate(zip(targets, weights)):
-            w = np.asarray(w)
+            try:
+                w = np.asarray(w)
+            except (TypeError, ValueError) as err:
+                raise TypeError(f"weights[{i}] must be an array of numbers") from err
+            if w.dtype.kind not in "biuf":
+                raise TypeError(f"weights[{i}] must be an array of numbers; got dtype {w.dtype}")
             if w.shape != t.shape:
                 raise ValueError(f"weights[{i}] has shape {w.shape}; the model's array has shape {t.shape}")
+            if not np.all(np.isfinite(w)):
+                raise ValueError(f"weights[{i}] contains NaN or infinity; expected finite values")
+            checked.append(w)
+        for t, w in zip(targets, checked):
             t[...] = w
 
     # container and display ----------------------------------------------------
@@ -550,27 +833,42 @@ class Sequential:
         return len(self.layers)
 
     def __getitem__(self, i):
-        return self.layers[i]
+        try:
+            return self.layers[i]
+        except IndexError:
+            raise IndexError(f"the model has {len(self.layers)} layers; index {i} is out of range") from None
+        except TypeError:
+            raise TypeError(f"layer index must be an integer or a slice; got {type(i).__name__}") from None
 
     def __iter__(self):
         return iter(self.layers)
 
     def summary(self) -> str:
-        """A table: each layer, its output width and its number of parameters."""
+        """A table: the mode, each layer, its output width and its number of parameters.
+
+        A layer whose mode differs from the model's is marked ``[train]`` or ``[eval]``.
+        """
         rows = []
         width = None
         for i, layer in enumerate(self.layers):
             width = layer.output_size(layer.input_size if width is None else width)
-            rows.append((f"({i}) {layer!r}", "?" if width is None else f"(m, {width})", f"{layer.n_params:,}"))
+            own = getattr(layer, "training", True)
+            mark = "" if own == self.training else (" [train]" if own else " [eval]")
+            rows.append((f"({i}) {layer!r}{mark}", "?" if width is None else f"(m, {width})",
+                         f"{layer.n_params:,}"))
         w0 = max(len("layer"), *(len(r[0]) for r in rows))
         w1 = max(len("output"), *(len(r[1]) for r in rows))
-        lines = [f"Sequential ({self.dtype})",
+        mode = "train mode" if self.training else "eval mode"
+        lines = [f"Sequential ({self.dtype}, {mode})",
                  f"  {'layer':<{w0}}  {'output':<{w1}}  params"]
         lines += [f"  {a:<{w0}}  {b:<{w1}}  {c:>6}" for a, b, c in rows]
         lines.append(f"  total parameters: {self.n_params:,}")
         return "\n".join(lines)
 
     __repr__ = summary
+
+
+_HE = ("relu", "leaky_relu", "elu", "gelu", "prelu", "rrelu")
 
 
 def mlp(sizes, activation="relu", output=None, init=None, dropout=0.0, batchnorm=False,
@@ -582,47 +880,76 @@ def mlp(sizes, activation="relu", output=None, init=None, dropout=0.0, batchnorm
     ``Activation(output)`` if ``output`` is given. With ``output=None`` the
     network returns logits: train it with ``softmax_cross_entropy`` (or
     ``sigmoid_cross_entropy``), which is faster and more stable than a softmax
-    layer followed by ``cross_entropy``.
+    layer followed by ``cross_entropy``. ``activation="prelu"`` / ``"rrelu"``
+    use the :class:`PReLU` / :class:`RReLU` layers.
 
-    ``init=None`` picks He initialization for the ReLU family and Glorot
-    otherwise (Chapter 7). ``rng`` (seed or Generator) draws the weights and
-    the dropout masks, so the same ``rng`` seed gives the same network.
+    ``init=None`` picks He normal for the ReLU family (relu, leaky_relu, elu,
+    gelu, prelu, rrelu), LeCun normal for SELU (what its self-normalization
+    assumes) and Glorot uniform otherwise. ``rng=None`` draws the weights, and
+    later the dropout masks, from nnlab's package generator (``nnlab.seed``);
+    an int seed or a Generator makes the network private and reproducible:
+    the same seed gives the same network and the same masks.
     """
-    sizes = list(sizes)
+    if isinstance(sizes, (str, bytes, dict)):
+        raise TypeError("sizes must be a list of layer widths such as [784, 256, 10]; "
+                        f"got {type(sizes).__name__}")
+    try:
+        sizes = list(sizes)
+    except TypeError as err:
+        raise TypeError("sizes must be a list of layer widths such as [784, 256, 10]; "
+                        f"got {type(sizes).__name__}") from err
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least the input and output widths; got {sizes}")
     for i, s in enumerate(sizes):
         _check_count(s, f"sizes[{i}]")
+    if isinstance(activation, Layer):
+        raise TypeError("activation must be a name (e.g. 'relu', 'prelu', 'rrelu'), not a layer object")
+    if not isinstance(activation, (str, _activations.Activation)):
+        raise TypeError("activation must be a name such as 'relu', 'prelu' or 'rrelu'; "
+                        f"got {type(activation).__name__}")
+    if output is not None and not isinstance(output, (str, _activations.Activation)):
+        raise TypeError(f"output must be None (logits) or an activation name such as 'softmax'; "
+                        f"got {type(output).__name__}")
     act_name = activation if isinstance(activation, str) else getattr(activation, "name", None)
     if init is None:
-        init = "he_normal" if act_name in ("relu", "leaky_relu", "elu", "gelu", "prelu", "rrelu") \
+        init = "he_normal" if act_name in _HE else "lecun_normal" if act_name == "selu" \
             else "glorot_uniform"
-    rng = as_rng(rng)
     dropout = check_positive(dropout, "dropout", allow_zero=True)
+    if dropout >= 1:
+        raise ValueError(f"dropout (the drop probability) must be in [0, 1); got {dropout!r}")
+    if not isinstance(batchnorm, (bool, np.bool_)):
+        raise TypeError(f"batchnorm must be True or False; got {batchnorm!r}")
+    dtype = _float_dtype(dtype)
+    draw = as_rng(rng)                 # draws the weights now
+    masks = None if rng is None else draw   # None: the package generator at each draw
     layers: list[Layer] = []
     for n_in, n_out in zip(sizes[:-2], sizes[1:-1]):
-        layers.append(Dense(n_in, n_out, init=init, rng=rng, dtype=dtype))
+        layers.append(Dense(n_in, n_out, init=init, rng=draw, dtype=dtype))
         if batchnorm:
             layers.append(BatchNorm(n_out, dtype=dtype))
-        layers.append(_activation_layer(activation, rng, dtype))
+        layers.append(_activation_layer(activation, masks, dtype))
         if dropout:
-            layers.append(Dropout(dropout, rng=rng))
+            layers.append(Dropout(dropout, rng=masks))
     out_init = init if output is None or output in ("linear",) else \
         ("glorot_uniform" if output in ("softmax", "sigmoid", "tanh") else init)
-    layers.append(Dense(sizes[-2], sizes[-1], init=out_init, rng=rng, dtype=dtype))
+    layers.append(Dense(sizes[-2], sizes[-1], init=out_init, rng=draw, dtype=dtype))
     if output is not None:
-        layers.append(Activation(output))
+        try:
+            layers.append(Activation(output))
+        except (TypeError, ValueError) as err:
+            raise type(err)(f"output: {err}") from None
     return Sequential(layers)
 
 
 def _activation_layer(activation, rng, dtype) -> Layer:
-    if isinstance(activation, Layer):
-        raise TypeError("activation must be a name (e.g. 'relu', 'prelu', 'rrelu'), not a layer object")
-    if activation == "prelu":
+    if isinstance(activation, str) and activation == "prelu":
         return PReLU(dtype=dtype)
-    if activation == "rrelu":
+    if isinstance(activation, str) and activation == "rrelu":
         return RReLU(rng=rng, dtype=dtype)
-    return Activation(activation)
+    try:
+        return Activation(activation)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"activation: {err}") from None
 
 
 # ------------------------------------------------------------ serialization
@@ -631,14 +958,33 @@ LAYER_TYPES = {cls.__name__: cls for cls in (Dense, Activation, Dropout, BatchNo
 
 def layer_from_config(kind: str, config: dict, dtype=np.float64) -> Layer:
     """Rebuild a layer from its class name and :meth:`Layer.config` (weights are set afterwards)."""
+    if not isinstance(kind, str):
+        raise TypeError(f"kind must be a layer class name such as 'Dense'; got {type(kind).__name__}")
     if kind not in LAYER_TYPES:
-        raise ValueError(f"unknown layer type {kind!r}; known: {', '.join(LAYER_TYPES)}")
+        raise ValueError(f"unknown layer type {kind!r}; kind must be one of: {', '.join(LAYER_TYPES)}")
+    if not isinstance(config, dict):
+        raise TypeError(f"config must be a dict of constructor arguments; got {type(config).__name__}")
     cls = LAYER_TYPES[kind]
     config = dict(config)
-    if cls is Activation:
-        return Activation(config.pop("name"), **config)
-    if cls is Dropout:
-        return Dropout(**config)
-    if cls is Dense:  # the weights are loaded next: no need to draw random ones
-        config["init"] = "zeros"
-    return cls(**config, dtype=dtype)
+    params = inspect.signature(cls.__init__).parameters
+    if cls is not Activation:
+        unknown = sorted(k for k in config if k not in params or k in ("self", "dtype"))
+        if unknown:
+            raise ValueError(f"config of a {kind} has unknown keys {unknown}")
+    if cls is Activation and "name" not in config:
+        raise ValueError("config of an Activation needs its 'name'")
+    missing = [p.name for p in params.values()
+               if p.default is p.empty and p.kind is p.POSITIONAL_OR_KEYWORD
+               and p.name not in ("self", "name") and p.name not in config]
+    if missing:
+        raise ValueError(f"config of a {kind} lacks {missing}")
+    try:
+        if cls is Activation:
+            return Activation(config.pop("name"), **config)
+        if cls is Dropout:
+            return Dropout(**config)
+        if cls is Dense:  # the weights are loaded next: no need to draw random ones
+            config["init"] = "zeros"
+        return cls(**config, dtype=dtype)
+    except (TypeError, ValueError) as err:
+        raise type(err)(f"config of a {kind}: {err}") from None

@@ -11,7 +11,14 @@ One epoch of mini-batch gradient descent, as in the lectures::
 
 ``batch_size=None`` is batch gradient descent (one update per epoch),
 ``batch_size=1`` stochastic gradient descent, ``batch_size=k`` mini-batch
-gradient descent (:math:`\lceil m/k \rceil` updates per epoch).
+gradient descent (:math:`\lceil m/k \rceil` updates per epoch; when
+:math:`m \bmod k = 1` the single leftover sample joins the previous batch, so
+no update is made from one sample — see :func:`fit`).
+
+``fit`` trains in train mode (``model.train()``) and leaves the model in the
+mode it found; :func:`evaluate` (and ``model.predict``) infer in eval mode and
+change no state. The shuffling draws from nnlab's package generator
+(``nnlab.seed``) unless ``seed=`` is given.
 
 The training loss and accuracy of an epoch are the **running means** over its
 mini-batches, weighted by batch size (no extra pass over the data): the model
@@ -25,6 +32,7 @@ output=None)``) is computed in one fused step: the gradient is
 """
 from __future__ import annotations
 
+import contextlib
 import math
 import sys
 import time
@@ -35,6 +43,7 @@ import numpy as np
 from . import losses as _losses
 from . import optim as _optim
 from ._validate import as_float_array, as_matrix, as_rng, check_positive
+from .layers import Sequential
 
 __all__ = ["fit", "evaluate", "History"]
 
@@ -109,22 +118,49 @@ class _Objective:
         self._rows = np.arange(0)
 
     def prepare(self, y, n_out, name="y"):
-        """Check ``y`` once and split it into (targets, labels for accuracy)."""
-        y = np.asarray(y)
+        """Check ``y`` once and split it into (targets, labels for accuracy).
+
+        Classification losses take integer labels ``(m,)`` (``(m, 1)`` is
+        accepted as the same labels) or one-hot / soft rows ``(m, n_out)``;
+        float or boolean 1-D labels are a ``TypeError`` (a class is a whole
+        number). Other nnlab losses take values of shape ``(m, n_out)``, or
+        ``(m,)`` when the model has one output.
+        """
+        y = _as_targets(y, name)
         if self.name in _CLASSIFICATION:
-            if np.issubdtype(y.dtype, np.integer) and y.ndim == 1:
+            # one label per row: (m,), or a column (m, 1) unless the model has one output
+            per_row = y.ndim == 1 or (y.ndim == 2 and y.shape[1] == 1 and n_out != 1)
+            if y.dtype.kind in "iu" and per_row:
+                y = y.reshape(-1)
                 if y.size and (y.min() < 0 or y.max() >= n_out):
                     raise ValueError(f"{name} has labels from {y.min()} to {y.max()} but the model has "
                                      f"{n_out} outputs; expected labels in [0, {n_out})")
                 y = y.astype(np.intp, copy=False)
                 return y, y
-            Y = as_float_array(y, name).astype(self.dtype, copy=False)
-            if Y.ndim != 2 or Y.shape[1] != n_out:
-                raise ValueError(f"{name} must be integer labels (m,) or one-hot (m, {n_out}); got shape {Y.shape}")
-            return Y, np.argmax(Y, axis=1)
-        if np.issubdtype(y.dtype, np.integer) or y.dtype == bool:
+            if per_row:
+                if y.dtype == bool:
+                    kind = "booleans"
+                else:
+                    kind = f"floating-point values (e.g. {y.flat[0].item()!r})"
+                raise TypeError(
+                    f"{name} holds {kind}, but {self.name} needs integer class labels "
+                    f"of shape (m,) or one-hot rows of shape (m, {n_out}); if the values are "
+                    f"whole numbers, convert them with {name.split()[-1]}.astype(int)")
+            if y.ndim != 2 or y.shape[1] != n_out:
+                raise ValueError(f"{name} must be integer labels (m,) or one-hot (m, {n_out}); "
+                                 f"got shape {y.shape}")
+            Y = as_float_array(y.astype(self.dtype) if y.dtype.kind in "biu" else y, name)
+            return Y.astype(self.dtype, copy=False), np.argmax(Y, axis=1)
+        if y.dtype.kind in "biu":
             y = y.astype(self.dtype)
         y = as_float_array(y, name).astype(self.dtype, copy=False)
+        if self.name is not None and self.name in _losses.NAMES:   # nnlab's own losses
+            if y.ndim == 1 and n_out == 1:
+                y = y.reshape(-1, 1)
+            if y.ndim != 2 or y.shape[1] != n_out:
+                raise ValueError(f"{name} has shape {y.shape} but the model has {n_out} "
+                                 f"output{'s' if n_out != 1 else ''}; expected shape "
+                                 f"(m, {n_out}){' or (m,)' if n_out == 1 else ''}")
         return y, (y if self.name in _BINARY else None)
 
     def __call__(self, targets, labels, out, need_grad=True):
@@ -169,47 +205,78 @@ class _Objective:
 
 
 # ------------------------------------------------------------------------- fit
+#: Divergence: the loss is declared divergent when it is NaN or infinite, or
+#: when it exceeds DIVERGENCE_FACTOR times its value at the start for
+#: DIVERGENCE_PATIENCE updates in a row, or for a whole epoch on average.
+DIVERGENCE_FACTOR = 1e4
+DIVERGENCE_PATIENCE = 5
+_REFERENCE_ROWS = 256       # rows of X used for the starting loss (one forward pass)
+
+
 def fit(model, X, y, *, loss="softmax_cross_entropy", optimizer="sgd", lr=None, epochs=10,
         batch_size=32, validation=None, schedule=None, schedule_unit="step", clip_norm=None,
-        clip_value=None, early_stopping=None, seed=0, progress=True) -> History:
+        clip_value=None, early_stopping=None, seed=None, progress=True) -> History:
     """Train ``model`` on ``(X, y)`` and return a :class:`History`.
 
     Parameters
     ----------
     model : a :class:`~nnlab.layers.Sequential` (anything with ``forward``,
         ``backward``, ``params`` and ``grads``); trained in place.
-    X, y : samples in rows; ``y`` integer labels or one-hot for the
+    X, y : samples in rows, finite (NaN or infinity is a ``ValueError``);
+        ``y`` integer labels ``(m,)`` (or ``(m, 1)``) or one-hot rows for the
         cross-entropy losses, values for the regression losses.
     loss : a name of :mod:`nnlab.losses` or a loss object (default: softmax
         cross-entropy on logits).
     optimizer : a name (``"sgd"``, ``"adam"``, ...) or an :mod:`nnlab.optim`
         object. ``lr`` goes with a name (``None``: that optimizer's default).
     epochs : number of passes over the data.
-    batch_size : ``None`` (batch GD), ``1`` (SGD) or ``k`` (mini-batch).
-    validation : ``(X_val, y_val)`` evaluated after every epoch.
+    batch_size : ``None`` (batch GD), ``1`` (SGD) or ``k`` (mini-batch). When
+        the number of samples m leaves a single sample over (m mod k = 1,
+        e.g. 33 samples, batch 32), that sample joins the previous batch
+        (one batch of k + 1): a one-sample batch gives a very noisy update
+        and cannot train BatchNorm. Other remainders form a smaller last
+        batch, as in PyTorch. A model with BatchNorm needs batches of at
+        least 2 samples: ``batch_size=1`` is rejected before training.
+    validation : ``(X_val, y_val)`` evaluated (in eval mode) after every epoch.
     schedule : a function ``step -> lr`` (see :mod:`nnlab.schedules`), called
         before every update (``schedule_unit="step"``, steps counted from 0
-        across epochs) or at the start of every epoch (``"epoch"``).
+        across epochs) or at the start of every epoch (``"epoch"``). It must
+        return a finite lr >= 0; lr = 0 (e.g. the end of a cosine schedule)
+        is allowed and leaves the weights unchanged.
     clip_norm : rescale the gradients when their global norm exceeds it
         (as ``torch.nn.utils.clip_grad_norm_``); clip_value : clip every
         gradient entry to ``[-clip_value, clip_value]``.
     early_stopping : ``None`` or a patience ``p``: stop when the validation
         loss (the training loss without ``validation``) has not improved for
         ``p`` epochs, and restore the weights of the best epoch.
-    seed : seeds the shuffling (the layers' own ``rng`` draw dropout masks).
+    seed : the shuffling. ``None`` (default) draws from nnlab's package
+        generator (reset by ``nnlab.seed``), so every epoch and every call
+        gets a new order while a seeded notebook stays reproducible; an int
+        gives a private order (the same for the same int), a Generator is
+        used as is. Dropout masks come from the layers' own ``rng``.
     progress : a line per epoch (a progress bar in Jupyter when ``tqdm`` is
         installed); ``False`` is silent.
 
-    A loss that becomes NaN or infinite stops training with a
-    ``FloatingPointError`` naming the epoch and the likely cause.
+    Modes: the model is put in train mode (``model.train()``) for the updates
+    and in eval mode for the validation; on return (or on an error) every
+    layer is back in the mode it had before the call.
+
+    Divergence raises ``FloatingPointError`` (naming the epoch and saying to
+    lower the learning rate): when the loss becomes NaN or infinite, or stays
+    above ``DIVERGENCE_FACTOR`` (1e4) times its starting value for
+    ``DIVERGENCE_PATIENCE`` (5) updates in a row or for an epoch on average.
+    The starting value is the larger of the first batch's loss and the loss of
+    the initial model on the first 256 samples (eval mode), so a lucky first
+    sample cannot make normal noise look like divergence. (A careful
+    library's choice: a loss 10,000 times its start never comes back by
+    itself; the constants are module attributes of :mod:`nnlab.train`.) The
+    weights are left as they were when the error was raised.
     """
-    for attr in ("forward", "backward", "params", "grads"):
-        if not hasattr(model, attr):
-            raise TypeError(f"model must be an nnlab model with .{attr} (e.g. nnlab.mlp(...)); "
-                            f"got {type(model).__name__}")
+    _check_model(model)
     dtype = np.dtype(getattr(model, "dtype", np.float64))
     X = _as_inputs(X, "X", dtype)
     m = len(X)
+    y = _as_targets(y, "y")
     if len(y) != m:
         raise ValueError(f"X has {m} samples (rows) but y has {len(y)}; they must match")
     epochs = _positive_int(epochs, "epochs")
@@ -217,11 +284,14 @@ def fit(model, X, y, *, loss="softmax_cross_entropy", optimizer="sgd", lr=None, 
         batch_size = _positive_int(batch_size, "batch_size")
     if schedule is not None and not callable(schedule):
         raise TypeError("schedule must be a function step -> lr (e.g. an nnlab.schedules object)")
-    if schedule_unit not in ("step", "epoch"):
+    if not isinstance(schedule_unit, str) or schedule_unit not in ("step", "epoch"):
         raise ValueError(f"schedule_unit must be 'step' or 'epoch'; got {schedule_unit!r}")
     clip_norm = None if clip_norm is None else check_positive(clip_norm, "clip_norm")
     clip_value = None if clip_value is None else check_positive(clip_value, "clip_value")
     patience = None if early_stopping is None else _positive_int(early_stopping, "early_stopping", minimum=0)
+    if not isinstance(progress, (bool, np.bool_, int, np.integer)):
+        raise TypeError(f"progress must be True or False; got {type(progress).__name__}")
+    _check_batch_sizes(model, m, batch_size)
     opt = _make_optimizer(optimizer, lr)
     rng = as_rng(seed, "seed")
 
@@ -230,94 +300,144 @@ def fit(model, X, y, *, loss="softmax_cross_entropy", optimizer="sgd", lr=None, 
     targets, labels = objective.prepare(y, n_out)
     val = None
     if validation is not None:
+        if isinstance(validation, (str, bytes, dict)):
+            raise TypeError(f"validation must be a pair (X_val, y_val); got {type(validation).__name__}")
         try:
             Xv, yv = validation
         except (TypeError, ValueError) as err:
             raise TypeError("validation must be a pair (X_val, y_val)") from err
         Xv = _as_inputs(Xv, "validation X", dtype)
+        yv = _as_targets(yv, "validation y")
         if len(Xv) != len(yv):
             raise ValueError(f"validation X has {len(Xv)} samples but validation y has {len(yv)}; they must match")
+        _output_width(model, Xv[:1], "validation X")
         val = (Xv, *objective.prepare(yv, n_out, "validation y"))
 
+    restore_modes = _enter_train_mode(model)
+    try:
+        return _train(model, X, targets, labels, objective, opt, rng, epochs, batch_size, val,
+                      schedule, schedule_unit, clip_norm, clip_value, patience, progress)
+    finally:
+        restore_modes()
+
+
+def _train(model, X, targets, labels, objective, opt, rng, epochs, batch_size, val, schedule,
+           schedule_unit, clip_norm, clip_value, patience, progress) -> History:
+    """The loop of :func:`fit`, on checked arguments, in train mode."""
+    m = len(X)
+    forward, backward = _forward_fn(model), _backward_fn(model)
     params, grads = model.params, model.grads
     groups = _grad_groups(model)
     history = History(grad_norm={name: [] for name, _ in groups})
     reporter = _Reporter(progress, epochs)
     best = (np.inf, None, None)          # (monitored loss, epoch, weights)
     step = 0
-    n_batches = 1 if batch_size is None else -(-m // batch_size)
+    n_batches = 1 if batch_size is None else len(_bounds(m, batch_size)) - 1
     # gradient norms for the History: on every update, or on about 32 evenly spaced
     # updates per epoch when there are many (reading all gradients costs ~4% of a step)
     norm_every = max(1, n_batches // 32)
-    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
-        for epoch in range(epochs):
-            t0 = time.perf_counter()
-            if schedule is not None and schedule_unit == "epoch":
-                opt.lr = float(schedule(epoch))
-            loss_sum, n_correct, n_seen, n_updates = 0.0, 0, 0, 0
-            norm_sums, n_normed = np.zeros(len(groups)), 0
-            for rows in _batches(m, batch_size, rng):
-                if rows is None:                       # batch GD: the whole set, no copy
-                    Xb, tb, lb = X, targets, labels
-                else:
-                    Xb = X.take(rows, axis=0)
-                    tb = targets.take(rows, axis=0)
-                    lb = None if labels is None else (tb if labels is targets else labels.take(rows, axis=0))
-                try:
-                    out = model.forward(Xb, training=True)
-                    value, dout, correct = objective(tb, lb, out)
+    # divergence: the loss at the start (see fit's docstring); above `limit` for
+    # DIVERGENCE_PATIENCE updates in a row is divergence
+    start = _start_loss(model, objective, X, targets, labels)
+    limit = math.inf
+    above = 0
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            for epoch in range(epochs):
+                t0 = time.perf_counter()
+                if schedule is not None and schedule_unit == "epoch":
+                    opt.lr = _scheduled_lr(schedule, epoch, "epoch")
+                loss_sum, n_correct, n_seen, n_updates = 0.0, 0, 0, 0
+                norm_sums, n_normed = np.zeros(len(groups)), 0
+                for rows in _batches(m, batch_size, rng):
+                    if rows is None:                       # batch GD: the whole set, no copy
+                        Xb, tb, lb = X, targets, labels
+                    else:
+                        Xb = X.take(rows, axis=0)
+                        tb = targets.take(rows, axis=0)
+                        lb = None if labels is None else (tb if labels is targets else labels.take(rows, axis=0))
+                    try:
+                        out = forward(Xb, True)
+                        value, dout, correct = objective(tb, lb, out)
+                        if math.isfinite(value):
+                            backward(dout, input_grad=False)
+                    except ValueError as err:              # NaN or inf reached a checked function
+                        if not _numerical_failure(err, params):
+                            raise
+                        what = f"NaN or infinity appeared ({err})"
+                        if step == 0:                      # before any update: not the lr
+                            raise _bad_start(model, X, what) from err
+                        raise _diverged(epoch, step, opt, what) from err
                     if not math.isfinite(value):
-                        raise _diverged(value, epoch, step, opt)
-                    model.backward(dout, input_grad=False)
-                except ValueError as err:              # NaN reached a checked function
-                    if not all(np.isfinite(p).all() for p in params):
-                        raise _diverged(float("nan"), epoch, step, opt) from err
-                    raise
-                if clip_norm is not None or n_updates % norm_every == 0:
-                    norms = _norms(groups)
-                    norm_sums += norms
-                    n_normed += 1
-                if clip_norm is not None:
-                    total = math.sqrt(float(np.sum(norms * norms)))
-                    if total > clip_norm:              # rescale, as torch's clip_grad_norm_
-                        scale = clip_norm / (total + 1e-6)
+                        if step == 0:
+                            raise _bad_start(model, X, f"the loss is {value}")
+                        raise _diverged(epoch, step, opt, f"the loss became {value}")
+                    if step == 0:
+                        start = max(start, value)
+                        limit = DIVERGENCE_FACTOR * start if start > 0 else math.inf
+                    elif value > limit:
+                        above += 1
+                        if above >= DIVERGENCE_PATIENCE:
+                            raise _diverged(epoch, step, opt,
+                                            f"the loss stayed above {DIVERGENCE_FACTOR:g} times its start "
+                                            f"({start:.4g}) for {above} updates in a row (now {value:.4g})")
+                    else:
+                        above = 0
+                    if clip_norm is not None or n_updates % norm_every == 0:
+                        norms = _norms(groups)
+                        norm_sums += norms
+                        n_normed += 1
+                    if clip_norm is not None:
+                        total = math.sqrt(float(np.sum(norms * norms)))
+                        if total > clip_norm:              # rescale, as torch's clip_grad_norm_
+                            scale = clip_norm / (total + 1e-6)
+                            for g in grads:
+                                g *= scale
+                    if clip_value is not None:
                         for g in grads:
-                            g *= scale
-                if clip_value is not None:
-                    for g in grads:
-                        np.clip(g, -clip_value, clip_value, out=g)
-                if schedule is not None and schedule_unit == "step":
-                    opt.lr = float(schedule(step))
-                opt.step(params, grads)
-                step += 1
-                n_updates += 1
-                k = len(Xb)
-                loss_sum += value * k
-                n_seen += k
-                if correct is not None:
-                    n_correct += correct
+                            np.clip(g, -clip_value, clip_value, out=g)
+                    if schedule is not None and schedule_unit == "step":
+                        opt.lr = _scheduled_lr(schedule, step, "step")
+                    opt.step(params, grads)
+                    step += 1
+                    n_updates += 1
+                    k = len(Xb)
+                    loss_sum += value * k
+                    n_seen += k
+                    if correct is not None:
+                        n_correct += correct
 
-            history.loss.append(loss_sum / n_seen)
-            history.accuracy.append(None if labels is None else n_correct / n_seen)
-            history.lr.append(float(opt.lr))
-            history.updates.append(n_updates)
-            for (name, _), s in zip(groups, norm_sums):
-                history.grad_norm[name].append(float(s / n_normed))
-            if val is not None:
-                v_loss, v_acc = _evaluate(model, objective, *val)
-                history.val_loss.append(v_loss)
-                history.val_accuracy.append(v_acc)
-            history.seconds.append(time.perf_counter() - t0)
-            reporter.epoch(history, epoch)
+                epoch_loss = loss_sum / n_seen
+                if epoch_loss > limit:
+                    raise _diverged(epoch, step - 1, opt,
+                                    f"the epoch's mean loss {epoch_loss:.4g} is above "
+                                    f"{DIVERGENCE_FACTOR:g} times its start ({start:.4g})")
+                history.loss.append(epoch_loss)
+                history.accuracy.append(None if labels is None else n_correct / n_seen)
+                history.lr.append(float(opt.lr))
+                history.updates.append(n_updates)
+                for (name, _), s in zip(groups, norm_sums):
+                    history.grad_norm[name].append(float(s / n_normed))
+                if val is not None:
+                    try:
+                        with _inference(model):
+                            v_loss, v_acc = _evaluate(model, objective, *val, name="validation X")
+                    except ValueError as err:      # finite data, trained weights: divergence
+                        raise _diverged(epoch, step - 1, opt, f"on the validation set: {err}") from err
+                    history.val_loss.append(v_loss)
+                    history.val_accuracy.append(v_acc)
+                history.seconds.append(time.perf_counter() - t0)
+                reporter.epoch(history, epoch)
 
-            if patience is not None:
-                monitored = history.val_loss[-1] if val is not None else history.loss[-1]
-                if monitored < best[0]:
-                    best = (monitored, epoch, _get_weights(model))
-                elif epoch - best[1] >= patience:
-                    history.stopped_early = True
-                    break
-    reporter.close()
+                if patience is not None:
+                    monitored = history.val_loss[-1] if val is not None else history.loss[-1]
+                    if monitored < best[0]:
+                        best = (monitored, epoch, _get_weights(model))
+                    elif epoch - best[1] >= patience:
+                        history.stopped_early = True
+                        break
+    finally:
+        reporter.close()
     if patience is not None and best[2] is not None:
         _set_weights(model, best[2])
         history.best_epoch = best[1]
@@ -325,27 +445,141 @@ def fit(model, X, y, *, loss="softmax_cross_entropy", optimizer="sgd", lr=None, 
 
 
 def evaluate(model, X, y, loss="softmax_cross_entropy"):
-    """``(loss, accuracy)`` of ``model`` on ``(X, y)`` in inference mode (accuracy ``None`` for regression)."""
+    """``(loss, accuracy)`` of ``model`` on ``(X, y)`` (accuracy ``None`` for regression).
+
+    Inference in eval mode that changes no state: the model's mode, BatchNorm's
+    running statistics and the random generators are as before the call.
+    ``X`` and ``y`` are checked as in :func:`fit` (finite, one row per sample).
+    """
+    _check_model(model)
     dtype = np.dtype(getattr(model, "dtype", np.float64))
     X = _as_inputs(X, "X", dtype)
+    y = _as_targets(y, "y")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples (rows) but y has {len(y)}; they must match")
     objective = _Objective(loss, dtype)
-    targets, labels = objective.prepare(y, _output_width(model, X[:1]))
-    return _evaluate(model, objective, X, targets, labels)
+    with _inference(model):
+        targets, labels = objective.prepare(y, _output_width(model, X[:1]))
+        return _evaluate(model, objective, X, targets, labels)
 
 
 # --------------------------------------------------------------------- helpers
-def _evaluate(model, objective, X, targets, labels, chunk=8192):
+def _not_finite(model, name):
+    if not all(np.isfinite(p).all() for p in model.params):
+        return ValueError("the model's output is NaN or infinite because its weights contain NaN "
+                          "or infinity (did training diverge?)")
+    return ValueError(f"the model's output is NaN or infinite although {name} is finite: the "
+                      f"computation overflowed; standardize {name}")
+
+
+def _check_model(model):
+    for attr in ("forward", "backward", "params", "grads"):
+        if not hasattr(model, attr):
+            raise TypeError(f"model must be an nnlab model with .{attr} (e.g. nnlab.mlp(...)); "
+                            f"got {type(model).__name__}")
+
+
+def _backward_fn(model):
+    """``g(dY)``: a Sequential's unchecked backward pass (dY comes from the loss)."""
+    if isinstance(model, Sequential):
+        return model._backward
+    return model.backward
+
+
+def _forward_fn(model):
+    """``f(X, training)``: a Sequential's unchecked pass (X is checked once, up front)."""
+    if isinstance(model, Sequential):
+        return model._forward
+    return lambda Xb, training: model.forward(Xb, training=training)
+
+
+@contextlib.contextmanager
+def _inference(model):
+    """Eval mode for a Sequential, its state restored afterwards (nothing for other models)."""
+    if isinstance(model, Sequential):
+        with model._inference():
+            yield
+    else:
+        yield
+
+
+def _enter_train_mode(model):
+    """Put ``model`` in train mode; returns a function that restores every mode."""
+    if isinstance(model, Sequential):
+        saved = (model.training, [getattr(layer, "training", True) for layer in model.layers])
+        model.train()
+
+        def restore():
+            model.training = saved[0]
+            for layer, mode in zip(model.layers, saved[1]):
+                layer.training = mode
+        return restore
+    if hasattr(model, "train") and isinstance(getattr(model, "training", None), bool):
+        was = model.training
+        model.train()
+        return lambda: model.train(was)
+    return lambda: None
+
+
+def _evaluate(model, objective, X, targets, labels, chunk=8192, name="X"):
+    """Loss and accuracy in chunks; ValueError if the output is not finite."""
+    forward = _forward_fn(model)
     m = len(X)
     loss_sum, correct = 0.0, 0
-    for s in range(0, m, chunk):
-        out = model.forward(X[s:s + chunk], training=False)
-        lb = None if labels is None else labels[s:s + chunk]
-        value, _, c = objective(targets[s:s + chunk], lb, out, need_grad=False)
-        loss_sum += value * len(out)
-        correct += c or 0
+    with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+        for s in range(0, m, chunk):
+            out = forward(X[s:s + chunk], False)
+            if not np.isfinite(out).all():
+                raise _not_finite(model, name)
+            lb = None if labels is None else labels[s:s + chunk]
+            value, _, c = objective(targets[s:s + chunk], lb, out, need_grad=False)
+            if not math.isfinite(value):
+                raise ValueError(f"the loss on {name} is {value}: the model's outputs are too "
+                                 f"large (up to {float(np.abs(out).max()):.3g}); standardize {name}")
+            loss_sum += value * len(out)
+            correct += c or 0
     return loss_sum / m, (None if labels is None else correct / m)
+
+
+def _start_loss(model, objective, X, targets, labels):
+    """The initial model's loss on the first rows, in eval mode (no state changed)."""
+    n = min(len(X), _REFERENCE_ROWS)
+    try:
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"), _inference(model):
+            value, _, _ = objective(targets[:n], None if labels is None else labels[:n],
+                                    _forward_fn(model)(X[:n], False), need_grad=False)
+    except ValueError:                  # NaN at the start: the first update reports it
+        return -math.inf
+    return value if math.isfinite(value) else -math.inf
+
+
+def _numerical_failure(err, params) -> bool:
+    """Did a ValueError come from NaN / infinity made by the model (X and y are finite)?"""
+    text = str(err)
+    if "NaN" in text or "infinit" in text:
+        return True
+    return not all(np.isfinite(p).all() for p in params)
+
+
+def _scheduled_lr(schedule, t, unit) -> float:
+    value = schedule(t)
+    try:
+        lr = float(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"schedule({t}) (the {unit}) must return a number; got {value!r}") from err
+    if not (math.isfinite(lr) and lr >= 0):
+        raise ValueError(f"schedule({t}) (the {unit}) returned lr={value!r}; a learning rate must "
+                         f"be a finite number >= 0")
+    return lr
+
+
+def _bounds(m, batch_size):
+    """Start and end rows of the mini-batches: 0, k, 2k, ..., m; a single
+    leftover sample (m mod k = 1, k > 1) joins the previous batch."""
+    bounds = list(range(0, m, batch_size)) + [m]
+    if batch_size > 1 and len(bounds) > 2 and bounds[-1] - bounds[-2] == 1:
+        del bounds[-2]
+    return bounds
 
 
 def _batches(m, batch_size, rng):
@@ -354,12 +588,54 @@ def _batches(m, batch_size, rng):
         yield None
         return
     order = rng.permutation(m)
-    for start in range(0, m, batch_size):
-        yield order[start:start + batch_size]
+    bounds = _bounds(m, batch_size)
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        yield order[start:stop]
+
+
+def _check_batch_sizes(model, m, batch_size):
+    """Fail before training when a layer cannot train on the smallest batch."""
+    need, who = 1, None
+    for i, layer in enumerate(getattr(model, "layers", [])):
+        k = getattr(layer, "min_train_batch", 1)
+        if k > need:
+            need, who = k, f"layer {i} ({type(layer).__name__})"
+    if need <= 1:
+        return
+    if m < need:
+        raise ValueError(f"X has {m} sample{'s' if m != 1 else ''} but {who} needs at least {need} "
+                         f"samples per batch in training")
+    if batch_size is not None:
+        bounds = _bounds(m, batch_size)
+        smallest = min(b - a for a, b in zip(bounds[:-1], bounds[1:]))
+        if smallest < need:
+            raise ValueError(f"batch_size={batch_size} gives batches of {smallest} sample(s) but {who} "
+                             f"needs at least {need} per batch in training; use batch_size >= {need}")
 
 
 def _as_inputs(X, name, dtype):
     return np.ascontiguousarray(as_matrix(X, name), dtype=dtype)
+
+
+def _as_targets(y, name):
+    """``y`` as a NumPy array of real numbers with one entry (or row) per sample."""
+    if y is None:
+        raise TypeError(f"{name} must be an array of targets, one per sample; got None")
+    if not isinstance(y, np.ndarray):
+        try:
+            y = np.asarray(y)
+        except (TypeError, ValueError) as err:     # ragged lists
+            raise TypeError(f"{name} must be a rectangular array of numbers (one entry or row "
+                            f"per sample); got a ragged {type(y).__name__}") from err
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of numbers; got dtype {y.dtype}")
+    if y.ndim == 0:
+        raise ValueError(f"{name} must have one entry per sample, shape (m,) or (m, k); got a scalar")
+    if y.ndim > 2:
+        raise ValueError(f"{name} must have shape (m,) or (m, k); got shape {y.shape}")
+    if len(y) == 0:
+        raise ValueError(f"{name} is empty; expected one entry per sample")
+    return y
 
 
 def _positive_int(value, name, minimum=1):
@@ -380,8 +656,19 @@ def _make_optimizer(optimizer, lr):
     raise TypeError(f"optimizer must be a name or an nnlab.optim optimizer; got {type(optimizer).__name__}")
 
 
-def _output_width(model, X1):
-    out = model.forward(X1, training=False)
+def _output_width(model, X1, name="X"):
+    """The number of outputs, from one row in eval mode (no state changed)."""
+    try:
+        with np.errstate(over="ignore", invalid="ignore"), _inference(model):
+            out = _forward_fn(model)(X1, False)
+    except ValueError as err:
+        if "NaN" in str(err) or "infinit" in str(err):
+            raise ValueError(f"the model's forward pass on {name} gives NaN or infinity before any "
+                             f"training ({err}); its weights are too large or not finite") from err
+        if name == "X":
+            raise
+        raise ValueError(f"{name}: {err}") from err
+    out = np.asarray(out)
     return out.shape[1] if out.ndim == 2 else 1
 
 
@@ -413,11 +700,23 @@ def _set_weights(model, weights):
             p[...] = w
 
 
-def _diverged(value, epoch, step, opt) -> FloatingPointError:
+def _bad_start(model, X, what) -> ValueError:
+    """Non-finite numbers before any update: the data or the initial weights, not the lr."""
+    if not all(np.isfinite(p).all() for p in model.params):
+        cause = "the model's weights contain NaN or infinity"
+    else:
+        cause = (f"the forward pass overflowed: X has entries up to {float(np.abs(X).max()):.3g} "
+                 f"(standardize X) or the initial weights are too large")
+    return ValueError(f"before any update, on the first batch: {what}; {cause}")
+
+
+def _diverged(epoch, step, opt, what) -> FloatingPointError:
+    lr = getattr(opt, "lr", None)
+    lr = f"lr={lr:g}" if isinstance(lr, (int, float, np.floating)) else "the learning rate"
     return FloatingPointError(
-        f"training diverged in epoch {epoch + 1} (update {step + 1}): the loss became {value}. "
-        f"Likely cause: the learning rate (lr={opt.lr:g}) is too high or the gradients exploded. "
-        f"Try a smaller lr, gradient clipping (clip_norm=1.0), standardized inputs or BatchNorm."
+        f"training diverged in epoch {epoch + 1} (update {step + 1}): {what}. "
+        f"Lower the learning rate: {lr} is likely too high (or the gradients exploded). "
+        f"Also try gradient clipping (clip_norm=1.0), standardized inputs or BatchNorm."
     )
 
 

@@ -131,3 +131,124 @@ def test_mismatched_arrays_rejected(tmp_path):
 def test_save_rejects_non_models(tmp_path):
     with pytest.raises(TypeError, match="Sequential"):
         io.save([np.ones(2)], tmp_path / "x.npz")
+
+
+# ---------------------------------------------------------------- models load cannot rebuild (§5)
+class MyScale(L.Layer):
+    """A student's own layer: io.load cannot know it."""
+
+    def forward(self, X, training=None):
+        return 2 * np.asarray(X)
+
+    def backward(self, dY, input_grad=True):
+        return 2 * dY
+
+
+class Dense(L.Dense):                                  # a subclass that borrows nnlab's name
+    pass
+
+
+@pytest.mark.parametrize("make,error,match", [
+    (lambda: L.Sequential([L.Dense(2, 3, rng=0), MyScale()]), TypeError,
+     "layer 1 is a MyScale, which nnlab.io.load cannot rebuild.*nothing was written"),
+    (lambda: L.Sequential([Dense(2, 3, rng=0)]), TypeError, "layer 0 is a Dense, which nnlab.io.load cannot"),
+    (lambda: L.Sequential([L.Dense(2, 3, rng=0), L.Activation("leaky_relu", alpha=np.float32(0.1))]),
+     TypeError, "not plain JSON"),
+])
+def test_save_of_a_model_load_cannot_rebuild_keeps_the_old_file(tmp_path, make, error, match):
+    """The old save wrote such a model over a good file; load then failed on it."""
+    path = tmp_path / "m.npz"
+    good = nnlab.mlp([2, 4, 3], rng=0)
+    io.save(good, path)
+    before = path.read_bytes()
+    with pytest.raises(error, match=match):
+        io.save(make(), path)
+    assert path.read_bytes() == before and sorted(os.listdir(tmp_path)) == ["m.npz"]
+    np.testing.assert_array_equal(io.load(path).layers[0].W, good.layers[0].W)
+
+
+def test_dense_with_a_function_initializer_round_trips(tmp_path):
+    model = L.Sequential([L.Dense(3, 2, init=lambda shape, rng: rng.normal(size=shape), rng=0)])
+    io.save(model, tmp_path / "m.npz")
+    np.testing.assert_array_equal(io.load(tmp_path / "m.npz").layers[0].W, model.layers[0].W)
+
+
+def test_a_loaded_model_is_in_train_mode_and_draws_from_the_package_generator(tmp_path):
+    model = nnlab.mlp([3, 4, 2], dropout=0.5, rng=0).eval()
+    io.save(model, tmp_path / "m.npz")
+    loaded = io.load(tmp_path / "m.npz")
+    assert loaded.training and all(layer.training for layer in loaded.layers)
+    X = np.ones((5, 3))
+    nnlab.seed(2)
+    first = loaded(X)
+    nnlab.seed(2)
+    np.testing.assert_array_equal(loaded(X), first)
+
+
+# ---------------------------------------------------------------- bad input (§6)
+def _arch(path):
+    with np.load(path) as f:
+        return json.loads(str(f["architecture"]))
+
+
+def _with_arch(path, **changes):
+    arch = _arch(path)
+    arch.update(changes)
+    _rewrite(path, architecture=np.array(json.dumps(arch)))
+
+
+def test_save_and_load_bad_paths(tmp_path):
+    model = nnlab.mlp([2, 3], rng=0)
+    with pytest.raises(TypeError, match="path must be a file path"):
+        io.save(model, None)
+    with pytest.raises(TypeError, match="path must be a file path"):
+        io.load(None)
+    with pytest.raises(TypeError, match="path must be a file path"):
+        io.load(3.5)
+    with pytest.raises(ValueError, match="path is empty"):
+        io.load("")
+    with pytest.raises(ValueError, match="is a folder"):
+        io.save(model, tmp_path)
+    with pytest.raises(ValueError, match="is a folder"):
+        io.load(tmp_path)
+    with pytest.raises(FileNotFoundError, match="the folder .* does not exist"):
+        io.save(model, tmp_path / "nope" / "m.npz")
+    with pytest.raises(FileNotFoundError, match="no such model file"):
+        io.load(tmp_path / "missing.npz")
+    assert os.listdir(tmp_path) == []
+    text = tmp_path / "notes.txt"
+    text.write_text("hello")
+    with pytest.raises(ValueError, match="not a readable nnlab model file"):
+        io.load(text)
+
+
+@pytest.mark.parametrize("changes,match", [
+    ({"dtype": "foo"}, "dtype 'foo' is not a NumPy dtype"),
+    ({"dtype": "int64"}, "not a floating-point type"),
+    ({"layers": 5}, "'layers' is not a non-empty list"),
+    ({"layers": []}, "'layers' is not a non-empty list"),
+    ({"layers": ["Dense"]}, "layer 0 of the architecture is not"),
+    ({"layers": [{"type": "Dense"}]}, "layer 0 of the architecture is not"),
+    ({"layers": [{"type": "Dense", "config": None}]}, "config must be a dict"),
+    ({"layers": [{"type": ["Dense"], "config": {}}]}, "kind must be a layer class name"),
+    ({"layers": [{"type": "Dense", "config": {"n_in": 2, "n_out": "x"}}]}, "n_out must be a positive integer"),
+    ({"version": 99}, "version 99 is not supported"),
+    ({"format": "keras"}, "format is not 'nnlab-model'"),
+])
+def test_load_rejects_bad_architectures(tmp_path, changes, match):
+    path = tmp_path / "m.npz"
+    io.save(nnlab.mlp([2, 3], rng=0), path)
+    _with_arch(path, **changes)
+    with pytest.raises(ValueError, match=match):
+        io.load(path)
+
+
+def test_load_rejects_an_architecture_without_dtype_or_layers(tmp_path):
+    path = tmp_path / "m.npz"
+    for key in ("dtype", "layers"):
+        io.save(nnlab.mlp([2, 3], rng=0), path)
+        arch = _arch(path)
+        del arch[key]
+        _rewrite(path, architecture=np.array(json.dumps(arch)))
+        with pytest.raises(ValueError, match=f"lacks '{key}'"):
+            io.load(path)

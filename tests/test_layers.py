@@ -351,3 +351,211 @@ def test_get_and_set_weights_round_trip(rng):
     model.set_weights(saved)
     for a, b in zip(model.params + model.buffers, saved):
         np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- initialization (§5)
+def test_mlp_selu_uses_lecun_normal():
+    """SELU's self-normalization assumes LeCun normal, N(0, 1/fan_in); mlp used Glorot uniform."""
+    model = nnlab.mlp([400, 300, 2], activation="selu", rng=0)
+    W = model.layers[0].W
+    assert W.std() == pytest.approx(np.sqrt(1 / 400), rel=0.02)     # Glorot: sqrt(2/700), 7% more
+    # normal, not uniform: Glorot uniform never exceeds sqrt(6/700) = 0.093; 120,000 normal
+    # draws of std 0.05 reach beyond 4 std (0.2)
+    assert np.abs(W).max() > 0.15
+    kurtosis = np.mean(W ** 4) / np.mean(W ** 2) ** 2
+    assert kurtosis == pytest.approx(3.0, abs=0.1)                  # uniform: 1.8
+
+
+def test_dense_accepts_an_initializer_written_f_shape_rng():
+    """The README documents initializers as f(shape, rng); Dense called them with dtype=."""
+    def small(shape, rng):
+        return rng.normal(0.0, 0.01, size=shape)
+
+    d = L.Dense(3, 4, init=small, rng=5)
+    np.testing.assert_array_equal(d.W, np.random.default_rng(5).normal(0.0, 0.01, size=(3, 4)))
+    d32 = L.Dense(3, 4, init=small, rng=5, dtype=np.float32)
+    assert d32.W.dtype == np.float32
+    np.testing.assert_array_equal(d32.W, d.W.astype(np.float32))
+    seen = {}
+
+    def with_dtype(shape, rng, dtype=np.float64):
+        seen["dtype"] = dtype
+        return np.ones(shape, dtype=dtype)
+    assert L.Dense(2, 2, init=with_dtype, dtype=np.float32).W.dtype == np.float32
+    assert seen["dtype"] == np.float32                               # still passed when accepted
+    assert L.Dense(2, 3, init=lambda shape, rng, **kw: np.zeros(shape)).W.shape == (2, 3)
+
+
+@pytest.mark.parametrize("init,error,match", [
+    (lambda shape, rng: np.ones((2, 2)), ValueError, r"init returned shape \(2, 2\); expected \(3, 4\)"),
+    (lambda shape, rng: np.full(shape, np.nan), ValueError, "init returned NaN"),
+    (lambda shape, rng: np.full(shape, "a"), TypeError, "init must return an array of numbers"),
+    (5, TypeError, "init must be a name of nnlab.init"),
+    (["he_normal"], TypeError, "init must be a name"),
+    ("he_normall", ValueError, "unknown initializer"),
+])
+def test_dense_rejects_bad_initializers(init, error, match):
+    with pytest.raises(error, match=match):
+        L.Dense(3, 4, init=init)
+
+
+# ---------------------------------------------------------------- predict(batch_size=) (§7)
+@pytest.mark.parametrize("batch_size", [None, 1, 3, 7, 10, 11, 100])
+def test_predict_in_chunks_equals_the_formula(batch_size, rng):
+    model = nnlab.mlp([4, 6, 3], rng=0)
+    X = rng.normal(size=(10, 4))
+    d0, d1 = model.layers[0], model.layers[2]
+    expected = np.maximum(X @ d0.W + d0.b, 0) @ d1.W + d1.b
+    out = model.predict(X, batch_size=batch_size)
+    assert out.shape == (10, 3)
+    np.testing.assert_allclose(out, expected, rtol=1e-12, atol=1e-14)
+
+
+def test_predict_in_chunks_uses_running_statistics_not_chunk_statistics(rng):
+    model = nnlab.mlp([3, 5, 2], batchnorm=True, dropout=0.5, rng=0)
+    model.forward(rng.normal(size=(50, 3)) + 2)                     # running stats move
+    X = rng.normal(size=(9, 3))
+    one = model.predict(X[:1])
+    np.testing.assert_allclose(model.predict(X, batch_size=1)[:1], one, rtol=1e-12)
+    np.testing.assert_allclose(model.predict(X, batch_size=4), model.predict(X), rtol=1e-12, atol=1e-14)
+
+
+# ---------------------------------------------------------------- mlp with prelu / rrelu (§7)
+@pytest.mark.parametrize("activation,kind", [("prelu", L.PReLU), ("rrelu", L.RReLU)])
+def test_mlp_with_prelu_and_rrelu_layers(activation, kind):
+    model = nnlab.mlp([200, 100, 50, 3], activation=activation, rng=0)
+    kinds = [type(layer) for layer in model.layers]
+    assert kinds == [L.Dense, kind, L.Dense, kind, L.Dense]
+    assert model.layers[0].W.std() == pytest.approx(np.sqrt(2 / 200), rel=0.03)    # He normal
+    r = np.random.default_rng(1)
+    X = r.normal(size=(120, 200))
+    y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 0)
+    h = nnlab.train.fit(model, X, y, optimizer="adam", lr=1e-3, epochs=5, batch_size=20, progress=False)
+    assert h.loss[-1] < 0.5 * h.loss[0]
+    # inference: PReLU with its learned slope, RReLU with the mean slope (1/8 + 1/3) / 2
+    H = X
+    for layer in model.layers:
+        if isinstance(layer, L.Dense):
+            H = H @ layer.W + layer.b
+        else:
+            slope = layer.alpha[0] if activation == "prelu" else (1 / 8 + 1 / 3) / 2
+            H = np.where(H > 0, H, slope * H)
+    np.testing.assert_allclose(model.predict(X), H, rtol=1e-10, atol=1e-12)
+    if activation == "prelu":
+        assert model.layers[1].alpha[0] != 0.25                       # the slope was trained
+
+
+# ---------------------------------------------------------------- float32 values (§7)
+def test_float32_layers_compute_the_float64_values(rng):
+    m64 = _all_layer_kinds(np.float64)
+    m32 = _all_layer_kinds(np.float32)
+    m32.set_weights(m64.get_weights())
+    X = rng.normal(size=(8, 5))
+    for a, b in zip(m32.layers, m64.layers):
+        if isinstance(a, L.RReLU):                                   # the same slopes
+            a.rng, b.rng = np.random.default_rng(9), np.random.default_rng(9)
+        if isinstance(a, L.Dropout):       # float32 masks are drawn differently: identity here
+            a.eval(), b.eval()
+    Y32, Y64 = m32.forward(X), m64.forward(X)
+    G = rng.normal(size=Y64.shape)
+    dX32, dX64 = m32.backward(G), m64.backward(G)
+    # float32 keeps ~7 digits; tolerances of a few hundred ulps, scaled by the values
+    np.testing.assert_allclose(Y32, Y64, rtol=2e-5, atol=2e-6)
+    np.testing.assert_allclose(dX32, dX64, rtol=2e-5, atol=2e-5 * np.abs(dX64).max())
+    scale = max(np.abs(g).max() for g in m64.grads)   # (the bias before BatchNorm: exactly 0)
+    for g32, g64 in zip(m32.grads, m64.grads):
+        np.testing.assert_allclose(g32, g64, rtol=2e-5, atol=2e-5 * scale)
+    np.testing.assert_allclose(m32.predict(X), m64.predict(X), rtol=2e-5, atol=2e-6)
+
+
+# ---------------------------------------------------------------- bad input (§6)
+def _layer_cases():
+    model = nnlab.mlp([2, 3, 2], batchnorm=True, rng=0)
+    w = model.get_weights()
+    return [
+        ("Sequential(None)", lambda: L.Sequential(None), TypeError, "layers must be a list"),
+        ("Sequential(Dense)", lambda: L.Sequential(L.Dense(2, 2)), TypeError, r"Sequential\(\[Dense"),
+        ("Sequential(5)", lambda: L.Sequential(5), TypeError, "layers must be a list"),
+        ("Sequential('ab')", lambda: L.Sequential("ab"), TypeError, "layers must be a list"),
+        ("Sequential([])", lambda: L.Sequential([]), ValueError, "layers is empty"),
+        ("Sequential([1, 2])", lambda: L.Sequential([1, 2]), TypeError, r"layers\[0\] must be an nnlab layer"),
+        ("mlp(5)", lambda: nnlab.mlp(5), TypeError, "sizes must be a list"),
+        ("mlp(None)", lambda: nnlab.mlp(None), TypeError, "sizes must be a list"),
+        ("mlp('784')", lambda: nnlab.mlp("784"), TypeError, "sizes must be a list"),
+        ("mlp([3])", lambda: nnlab.mlp([3]), ValueError, "sizes must list at least"),
+        ("mlp([2, 'a'])", lambda: nnlab.mlp([2, "a"]), ValueError, r"sizes\[1\] must be a positive integer"),
+        ("mlp([2, 0])", lambda: nnlab.mlp([2, 0]), ValueError, r"sizes\[1\]"),
+        ("mlp([2.5, 3])", lambda: nnlab.mlp([2.5, 3]), ValueError, r"sizes\[0\]"),
+        ("mlp activation", lambda: nnlab.mlp([2, 3, 2], activation="relux"), ValueError, "unknown activation"),
+        ("mlp activation layer", lambda: nnlab.mlp([2, 3, 2], activation=L.PReLU()), TypeError, "activation must be a name"),
+        ("mlp output", lambda: nnlab.mlp([2, 3], output="softmaxx"), ValueError, "unknown activation"),
+        ("mlp dropout=1", lambda: nnlab.mlp([2, 3, 2], dropout=1.0), ValueError, r"dropout .* must be in \[0, 1\)"),
+        ("mlp dropout='a'", lambda: nnlab.mlp([2, 3, 2], dropout="a"), TypeError, "dropout must be a number"),
+        ("mlp batchnorm='yes'", lambda: nnlab.mlp([2, 3, 2], batchnorm="yes"), TypeError, "batchnorm must be True or False"),
+        ("mlp dtype=int", lambda: nnlab.mlp([2, 3], dtype=int), TypeError, "dtype must be a floating-point"),
+        ("mlp dtype='foo'", lambda: nnlab.mlp([2, 3], dtype="foo"), TypeError, "dtype must be a floating-point"),
+        ("mlp rng='a'", lambda: nnlab.mlp([2, 3], rng="a"), TypeError, "rng must be"),
+        ("Dense(3, 0)", lambda: L.Dense(3, 0), ValueError, "n_out must be a positive integer"),
+        ("Dense(0, 3)", lambda: L.Dense(0, 3), ValueError, "n_in must be a positive integer"),
+        ("Dense(3.0, 2)", lambda: L.Dense(3.0, 2), ValueError, "n_in"),
+        ("Dense(None, 2)", lambda: L.Dense(None, 2), ValueError, "n_in"),
+        ("Dense dtype", lambda: L.Dense(2, 2, dtype="float"), None, None),
+        ("Dense rng=-1", lambda: L.Dense(2, 2, rng=-1), ValueError, "rng must be a non-negative"),
+        ("Dropout(p=2)", lambda: L.Dropout(p=2), ValueError, r"p \(the drop probability\) must be in \[0, 1\)"),
+        ("Dropout(p=-0.1)", lambda: L.Dropout(p=-0.1), ValueError, "p must be a finite number >= 0"),
+        ("Dropout(p=nan)", lambda: L.Dropout(p=float("nan")), ValueError, "p must be a finite number"),
+        ("Dropout(p='a')", lambda: L.Dropout(p="a"), TypeError, "p must be a number"),
+        ("BatchNorm(momentum=1.5)", lambda: L.BatchNorm(3, momentum=1.5), ValueError, r"momentum must be in \[0, 1\]"),
+        ("BatchNorm(eps=0)", lambda: L.BatchNorm(3, eps=0), ValueError, "eps must be a finite number > 0"),
+        ("BatchNorm(0)", lambda: L.BatchNorm(0), ValueError, "n must be a positive integer"),
+        ("PReLU(init='a')", lambda: L.PReLU(init="a"), TypeError, "init must be a number"),
+        ("PReLU(init=nan)", lambda: L.PReLU(init=float("nan")), ValueError, "init must be a finite number"),
+        ("PReLU(0)", lambda: L.PReLU(0), ValueError, "num_parameters"),
+        ("RReLU(0.5, 0.2)", lambda: L.RReLU(0.5, 0.2), ValueError, r"upper \(0.2\) must be >= lower"),
+        ("Activation(None)", lambda: L.Activation(None), (TypeError, ValueError), "activation"),
+        ("forward None", lambda: model.forward(None), TypeError, "X must be array-like"),
+        ("forward 0-d", lambda: model.forward(1.0), ValueError, "X must be 2-D"),
+        ("forward 1-D", lambda: model.forward([1.0, 2.0]), ValueError, r"X must be 2-D.*reshape"),
+        ("forward ragged", lambda: model.forward([[1.0, 2.0], [3.0]]), TypeError, "X must be array-like"),
+        ("forward strings", lambda: model.forward([["a", "b"]]), TypeError, "X must be array-like"),
+        ("forward NaN", lambda: model.forward([[np.nan, 1.0]]), ValueError, "X contains NaN"),
+        ("layer forward None", lambda: L.Dense(2, 2).forward(None), TypeError, "X must be array-like"),
+        ("backward None", lambda: L.Dense(2, 2).backward(None), RuntimeError, "before forward"),
+        ("set_weights(None)", lambda: model.set_weights(None), TypeError, "weights must be a list of arrays"),
+        ("set_weights(5)", lambda: model.set_weights(5), TypeError, "weights must be a list of arrays"),
+        ("set_weights(array)", lambda: model.set_weights(w[0]), TypeError, "weights must be a list of arrays"),
+        ("set_weights short", lambda: model.set_weights(w[:-1]), ValueError, "weights has 7 arrays but the model has 8"),
+        ("set_weights shape", lambda: model.set_weights([w[0].T] + w[1:]), ValueError, r"weights\[0\] has shape \(3, 2\)"),
+        ("set_weights strings", lambda: model.set_weights([np.full(w[0].shape, "a")] + w[1:]), TypeError,
+         r"weights\[0\] must be an array of numbers"),
+        ("set_weights None entry", lambda: model.set_weights([None] + w[1:]), TypeError, r"weights\[0\] must be an array"),
+        ("set_weights NaN", lambda: model.set_weights([np.full(w[0].shape, np.nan)] + w[1:]), ValueError,
+         r"weights\[0\] contains NaN"),
+        ("model['a']", lambda: model["a"], TypeError, "layer index must be an integer"),
+        ("layer_from_config kind", lambda: L.layer_from_config(["Dense"], {}), TypeError, "kind must be a layer class name"),
+        ("layer_from_config unknown", lambda: L.layer_from_config("Conv2D", {}), ValueError, "unknown layer type"),
+        ("layer_from_config config", lambda: L.layer_from_config("Dense", None), TypeError, "config must be a dict"),
+        ("layer_from_config keys", lambda: L.layer_from_config("Dense", {"n_in": 2, "n_out": 2, "bias": 0}),
+         ValueError, r"unknown keys \['bias'\]"),
+        ("layer_from_config name", lambda: L.layer_from_config("Activation", {}), ValueError, "needs its 'name'"),
+    ]
+
+
+_LAYER_CASES = _layer_cases()
+
+
+@pytest.mark.parametrize("case", range(len(_LAYER_CASES)), ids=[c[0] for c in _LAYER_CASES])
+def test_bad_input_names_the_argument(case):
+    _, call, error, match = _LAYER_CASES[case]
+    if error is None:                                  # accepted: np.dtype("float") is float64
+        call()
+        return
+    with pytest.raises(error, match=match):
+        call()
+
+
+def test_model_index_out_of_range_says_how_many_layers():
+    model = nnlab.mlp([2, 3, 2], rng=0)
+    with pytest.raises(IndexError, match="the model has 3 layers; index 5 is out of range"):
+        model[5]
+    assert model[-1] is model.layers[-1] and list(model) == model.layers

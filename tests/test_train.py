@@ -212,22 +212,151 @@ def test_schedule_sets_the_learning_rate_per_step_and_per_epoch():
 
 
 # ---------------------------------------------------------------- errors
+class _Explode:
+    """An optimizer whose first step multiplies every weight by `factor` (finite result)."""
+
+    def __init__(self, factor):
+        self.lr, self.factor, self.steps = 0.1, factor, 0
+
+    def step(self, params, grads):
+        if self.steps == 0:
+            for p in params:
+                p *= self.factor
+        self.steps += 1
+
+
 def test_nan_loss_stops_with_clear_message():
-    r = np.random.default_rng(0)
-    X = r.normal(size=(64, 3)) * 10
-    y = X @ np.array([[1.0], [2.0], [3.0]])
-    with pytest.raises(FloatingPointError, match=r"epoch \d+.*learning rate.*too high.*clip_norm"):
-        fit(nnlab.mlp([3, 16, 1], rng=0), X, y, loss="mse", optimizer="sgd", lr=10.0, epochs=50,
-            batch_size=8, progress=False)
+    """After one update the weights are huge: inf logits make the fused softmax
+    cross-entropy NaN (inf - inf; or inf), and the loss check reports it."""
+    X, y = _blobs(24)
+    X = np.column_stack([X, X[:, 0]]) * 1e3
+    with pytest.raises(FloatingPointError, match=r"epoch 1 \(update 2\): the loss became (nan|inf).*"
+                                                  r"learning rate.*too high.*clip_norm") as info:
+        fit(nnlab.mlp([3, 16, 3], rng=0), X, y, optimizer=_Explode(1e306), epochs=2, batch_size=8,
+            progress=False)
+    assert info.value.__cause__ is None            # the loss path, not a checked function
+
+
+def test_non_finite_loss_before_any_update_is_bad_input_not_divergence():
+    """Overflow at the initial weights is not a learning-rate problem: ValueError naming X."""
+    X, y = _blobs(24)
+    with pytest.raises(ValueError, match=r"before any update.*X has entries up to 1e\+308 \(standardize X\)"):
+        fit(nnlab.mlp([2, 16, 3], rng=0), np.full((24, 2), 1e308), y, progress=False)
+    model = nnlab.mlp([2, 16, 3], rng=0)
+    model.layers[0].W *= 1e300
+    with pytest.raises(ValueError, match="before any update.*initial weights are too large"):
+        fit(model, X * 1e10, y, progress=False)
+    with pytest.raises(ValueError, match=r"output is NaN or infinite although X is finite.*standardize X"):
+        evaluate(model, X * 1e10, y)
+    # logits near 1e308: the loss (or, with another summation order, the logits) overflow
+    with pytest.raises(ValueError, match=r"(the loss on X is inf|output is NaN or infinite).*standardize X"):
+        evaluate(nnlab.mlp([3, 4, 3], rng=0), np.full((5, 3), 1e308), np.arange(5) % 3)
 
 
 def test_nan_through_a_checked_activation_also_reported():
-    r = np.random.default_rng(0)
-    X = r.normal(size=(64, 3)) * 10
-    y = X @ np.array([[1.0], [2.0], [3.0]])
-    with pytest.raises(FloatingPointError, match="epoch"):
+    """After one update the weights are huge but finite; X @ W overflows to inf, and tanh's
+    input check raises ValueError. Reported as divergence (the old code re-raised the bare
+    "z contains NaN or infinity", because the weights were finite)."""
+    X, y = _blobs(24)
+    X = np.column_stack([X, X[:, 0]]) * 1e3
+    model = nnlab.mlp([3, 16, 3], activation="tanh", rng=0)
+    with pytest.raises(FloatingPointError, match=r"epoch 1 \(update 2\).*learning rate") as info:
+        fit(model, X, y, optimizer=_Explode(1e306), epochs=2, batch_size=8, progress=False)
+    cause = info.value.__cause__
+    assert isinstance(cause, ValueError) and "z contains NaN or infinity" in str(cause)
+    assert all(np.isfinite(p).all() for p in model.params)      # finite weights, inf activations
+
+
+def test_infinite_output_in_a_checked_loss_reported_as_divergence():
+    """The issue's "fails with 'y_pred contains NaN or infinity'": now the documented error."""
+    X, y = _blobs(24)
+    X = np.column_stack([X, X[:, 0]]) * 1e3
+    Y = nnlab.data.one_hot(y, 3) * 2.0
+    with pytest.raises(FloatingPointError, match=r"update 2.*learning rate") as info:
+        fit(nnlab.mlp([3, 16, 3], rng=0), X, Y, loss="mse", optimizer=_Explode(1e306), epochs=2,
+            batch_size=8, progress=False)
+    assert "y_pred contains NaN or infinity" in str(info.value.__cause__)
+
+
+# ---------------------------------------------------------------- divergence (§5)
+def _xor(m=200, seed=0):
+    r = np.random.default_rng(seed)
+    X = r.normal(size=(m, 2))
+    return X, (X[:, 0] * X[:, 1] > 0).astype(int)
+
+
+@pytest.mark.parametrize("lr,batch_size", [(1e3, None), (1e6, None), (100.0, 32)])
+def test_huge_learning_rate_raises_instead_of_ending_with_a_huge_loss(lr, batch_size):
+    """The old loop only saw NaN/inf: these ended "normally" with losses of 3e31 to 7e191
+    (batch GD) or 22.6 after passing through 1e4 (mini-batches)."""
+    X, y = _xor()
+    with pytest.raises(FloatingPointError, match=r"diverged in epoch \d+.*Lower the learning rate"):
+        fit(nnlab.mlp([2, 16, 2], rng=0), X, y, optimizer="sgd", lr=lr, epochs=20,
+            batch_size=batch_size, progress=False)
+
+
+def test_huge_learning_rate_regression_with_tanh_raises():
+    r = np.random.default_rng(1)
+    X = r.normal(size=(100, 3))
+    y = (X @ np.array([1.0, 2.0, 3.0]))[:, None]
+    with pytest.raises(FloatingPointError, match="Lower the learning rate: lr=1 "):   # old: 1.8e38
         fit(nnlab.mlp([3, 16, 1], activation="tanh", rng=0), X, y, loss="mse", optimizer="sgd",
-            lr=50.0, epochs=50, batch_size=8, progress=False)
+            lr=1.0, epochs=20, batch_size=None, progress=False)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_normal_noisy_training_is_not_divergence(seed):
+    """Small batches, noisy and heavy-tailed targets, dropout: single batches reach tens of
+    times the starting loss, far below the 1e4 threshold; training must run to the end."""
+    r = np.random.default_rng(seed)
+    X = r.normal(size=(300, 4))
+    y_heavy = X @ r.normal(size=4) + r.standard_t(3, size=300)
+    h = fit(nnlab.mlp([4, 16, 1], rng=seed), X, y_heavy, loss="mse", optimizer="sgd", lr=0.005,
+            epochs=4, batch_size=1, progress=False)
+    assert h.epochs == 4 and h.loss[-1] < h.loss[0]
+    y_noisy = (X[:, 0] + r.normal(size=300) > 0).astype(int)
+    h = fit(nnlab.mlp([4, 32, 2], dropout=0.3, rng=seed), X, y_noisy, optimizer="sgd", lr=0.1,
+            epochs=4, batch_size=1, progress=False)
+    assert h.epochs == 4 and all(math.isfinite(v) for v in h.loss)
+
+
+class _SpikyLoss:
+    """MSE whose reported value is `factor` times the starting loss on the given updates.
+
+    Call 0 is fit's look at the initial model, call 1 the first update: fit's starting
+    loss is the larger of the two."""
+
+    def __init__(self, spikes, factor):
+        self.mse = nnlab.losses.get("mse")
+        self.spikes, self.factor, self.seen = set(spikes), factor, []
+
+    def value(self, y, out):
+        v = self.mse.value(y, out)
+        self.seen.append(v)
+        if len(self.seen) - 2 in self.spikes:          # update number (0-based)
+            return self.factor * max(self.seen[:2])
+        return v
+
+    def gradient(self, y, out):
+        return self.mse.gradient(y, out)
+
+
+def _spiky_fit(spikes, factor=2e4, epochs=1):
+    r = np.random.default_rng(0)
+    X = r.normal(size=(80, 2))                      # 20 updates per epoch
+    y = X @ np.array([[1.0], [-1.0]])
+    return fit(nnlab.mlp([2, 1], rng=0), X, y, loss=_SpikyLoss(spikes, factor), optimizer="sgd",
+               lr=1e-3, epochs=epochs, batch_size=4, progress=False)
+
+
+def test_divergence_rule_needs_a_run_of_updates_far_above_the_start():
+    assert _spiky_fit([3]).epochs == 1                       # one spike: noise
+    assert _spiky_fit([2, 3, 4, 5, 7]).epochs == 1            # four in a row: not yet
+    with pytest.raises(FloatingPointError, match="for 5 updates in a row"):
+        _spiky_fit([2, 3, 4, 5, 6])
+    assert _spiky_fit([2, 3, 4, 5, 6], factor=9e3).epochs == 1   # below 1e4 times the start
+    with pytest.raises(FloatingPointError, match="epoch's mean loss"):
+        _spiky_fit([3], factor=1e6)                            # an epoch on average
 
 
 def test_bad_input():
@@ -238,10 +367,10 @@ def test_bad_input():
     with pytest.raises(ValueError, match="validation X has 12 samples but validation y has 5"):
         fit(model, X, y, validation=(X, y[:5]), progress=False)
     with pytest.raises(ValueError, match="lr"):
-        fit(model, X, y, optimizer="sgd", lr=0.0, progress=False)
+        fit(model, X, y, optimizer="sgd", lr=float("nan"), progress=False)
     with pytest.raises(ValueError, match="lr"):
         fit(model, X, y, optimizer="sgd", lr=-1.0, progress=False)
-    with pytest.raises(ValueError, match="unknown optimizer 'sgdd'"):
+    with pytest.raises(ValueError, match=r"unknown optimizer.*'sgdd'"):
         fit(model, X, y, optimizer="sgdd", progress=False)
     with pytest.raises(ValueError, match="unknown loss 'softmax_crossentropy'"):
         fit(model, X, y, loss="softmax_crossentropy", progress=False)
@@ -289,3 +418,261 @@ def test_full_batch_training_matches_torch(torch, torch_twin):
     for d, lin in zip(dense, ref[::2]):
         np.testing.assert_allclose(d.W, lin.weight.detach().numpy().T, rtol=1e-8, atol=1e-10)
         np.testing.assert_allclose(d.b, lin.bias.detach().numpy(), rtol=1e-8, atol=1e-10)
+
+
+# ---------------------------------------------------------------- the last mini-batch (§5)
+class _BatchSizes(nnlab.layers.Layer):
+    """Identity layer recording the size of every training batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.sizes = []
+
+    def forward(self, X, training=None):
+        if self.training if training is None else training:
+            self.sizes.append(len(X))
+        return X
+
+    def backward(self, dY, input_grad=True):
+        return dY
+
+
+@pytest.mark.parametrize("m,batch_size,sizes", [(33, 32, [33]), (34, 32, [32, 2]), (65, 32, [32, 33]),
+                                                (12, 5, [5, 5, 2]), (11, 5, [5, 6]), (1, 1, [1]),
+                                                (5, 1, [1] * 5), (5, 8, [5])])
+def test_batch_sizes_a_single_leftover_sample_joins_the_previous_batch(m, batch_size, sizes):
+    X, y = _blobs(m)
+    rec = _BatchSizes()
+    model = nnlab.layers.Sequential([rec, nnlab.layers.Dense(2, 3, rng=0)])
+    h = fit(model, X, y, optimizer="sgd", lr=0.01, epochs=2, batch_size=batch_size, progress=False)
+    assert rec.sizes == sizes * 2 and h.updates == [len(sizes)] * 2
+
+
+def test_33_samples_batch_32_with_batchnorm_trains_every_epoch():
+    """The old loop made a last batch of one sample, and BatchNorm stopped fit mid-epoch."""
+    X, y = _blobs(33)
+    model = nnlab.mlp([2, 8, 3], batchnorm=True, rng=0)
+    h = fit(model, X, y, optimizer="sgd", lr=0.1, epochs=3, batch_size=32, progress=False)
+    assert h.epochs == 3 and h.updates == [1, 1, 1]
+
+
+def test_batchnorm_with_one_sample_batches_fails_before_training():
+    X, y = _blobs(12)
+    model = nnlab.mlp([2, 8, 3], batchnorm=True, rng=0)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match=r"batch_size=1 .*layer 1 \(BatchNorm\) needs at least 2"):
+        fit(model, X, y, batch_size=1, progress=False)
+    with pytest.raises(ValueError, match=r"X has 1 sample but layer 1 \(BatchNorm\) needs at least 2"):
+        fit(model, X[:1], y[:1], batch_size=None, progress=False)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- non-finite data (§5)
+@pytest.mark.parametrize("activation", ["relu", "tanh"])
+@pytest.mark.parametrize("bad", [np.nan, np.inf, -np.inf])
+def test_non_finite_X_rejected_up_front_by_fit_predict_evaluate(activation, bad):
+    """NaN passed silently through a ReLU network's predict (and raised inside a tanh one)."""
+    X, y = _blobs(12)
+    X = X.copy()
+    X[3, 1] = bad
+    model = nnlab.mlp([2, 4, 3], activation=activation, rng=0)
+    for call in (lambda: fit(model, X, y, progress=False), lambda: evaluate(model, X, y),
+                 lambda: model.predict(X), lambda: model(X)):
+        with pytest.raises(ValueError, match="X contains NaN or infinity"):
+            call()
+    Xv = X.copy()
+    with pytest.raises(ValueError, match="validation X contains NaN or infinity"):
+        fit(model, _blobs(12)[0], y, validation=(Xv, y), progress=False)
+
+
+def test_non_finite_y_rejected_up_front():
+    r = np.random.default_rng(0)
+    X = r.normal(size=(10, 2))
+    y = r.normal(size=(10, 1))
+    y[4] = np.nan
+    model = nnlab.mlp([2, 1], rng=0)
+    before = model.get_weights()
+    with pytest.raises(ValueError, match="y contains NaN or infinity"):
+        fit(model, X, y, loss="mse", progress=False)
+    with pytest.raises(ValueError, match="y contains NaN or infinity"):
+        evaluate(model, X, y, loss="mse")
+    Y = nnlab.data.one_hot(np.arange(10) % 3, 3)
+    Y[2, 0] = np.inf
+    with pytest.raises(ValueError, match="y contains NaN or infinity"):
+        fit(nnlab.mlp([2, 3], rng=0), X, Y, progress=False)
+    for a, b in zip(before, model.get_weights()):
+        np.testing.assert_array_equal(a, b)
+
+
+# ---------------------------------------------------------------- schedules reaching lr = 0 (§5)
+def test_cosine_schedule_past_T_max_keeps_training_at_lr_zero():
+    """CosineDecay is 0 from T_max on: legal (as in torch), the weights stop moving."""
+    X, y = _blobs(12)
+    sched = nnlab.schedules.CosineDecay(lr=0.5, T_max=4)       # 4 updates = 1 epoch of batch 3
+    a, b = nnlab.mlp([2, 3], rng=0), nnlab.mlp([2, 3], rng=0)
+    fit(a, X, y, optimizer="sgd", epochs=1, batch_size=3, schedule=sched, seed=1, progress=False)
+    h = fit(b, X, y, optimizer="sgd", epochs=3, batch_size=3, schedule=sched, seed=1, progress=False)
+    assert h.lr[1:] == [0.0, 0.0] and h.lr[0] == pytest.approx(0.5 * 0.5 * (1 + math.cos(math.pi * 3 / 4)))
+    for p, q in zip(a.params, b.params):
+        np.testing.assert_array_equal(p, q)                    # nothing moved after T_max
+    decayed = nnlab.schedules.StepDecay(lr=0.1, step_size=1, gamma=1e-200)   # underflows to 0
+    assert fit(nnlab.mlp([2, 3], rng=0), X, y, optimizer="adam", epochs=2, batch_size=3,
+               schedule=decayed, progress=False).lr[-1] == 0.0
+
+
+@pytest.mark.parametrize("value,error,match", [(-0.1, ValueError, r"schedule\(0\) \(the step\) returned lr=-0.1"),
+                                               (float("nan"), ValueError, "finite number >= 0"),
+                                               ("fast", TypeError, "must return a number")])
+def test_schedule_must_return_a_learning_rate(value, error, match):
+    X, y = _blobs(6)
+    with pytest.raises(error, match=match):
+        fit(nnlab.mlp([2, 3], rng=0), X, y, schedule=lambda t: value, progress=False)
+
+
+# ---------------------------------------------------------------- labels
+def test_integer_labels_of_shape_m_by_1_are_the_same_labels():
+    X, y = _blobs(30)
+    h1 = fit(nnlab.mlp([2, 3], rng=0), X, y, optimizer="sgd", lr=0.1, epochs=2, seed=0, progress=False)
+    h2 = fit(nnlab.mlp([2, 3], rng=0), X, y[:, None], optimizer="sgd", lr=0.1, epochs=2, seed=0,
+             progress=False)
+    assert h1 == h2
+    model = nnlab.mlp([2, 3], rng=0)
+    assert evaluate(model, X, y[:, None]) == evaluate(model, X, y)
+
+
+def test_integer_one_hot_labels_are_accepted():
+    X, y = _blobs(30)
+    Y = np.eye(3, dtype=int)[y]
+    model = nnlab.mlp([2, 3], rng=0)
+    assert evaluate(model, X, Y) == pytest.approx(evaluate(model, X, y), rel=1e-12)
+
+
+def test_float_labels_for_classification_are_rejected_without_float64_advice():
+    X, y = _blobs(12)
+    with pytest.raises(TypeError, match=r"y holds floating-point values \(e.g. 0.0\).*integer class labels"
+                                        r".*y.astype\(int\)") as info:
+        fit(nnlab.mlp([2, 3], rng=0), X, y.astype(float), progress=False)
+    assert "float64" not in str(info.value)
+    with pytest.raises(TypeError, match="y holds booleans"):
+        evaluate(nnlab.mlp([2, 3], rng=0), X, y == 1)
+
+
+def test_one_output_regression_accepts_targets_of_shape_m():
+    r = np.random.default_rng(0)
+    X = r.normal(size=(40, 3))
+    y = X @ np.array([1.0, -2.0, 0.5])
+    h1 = fit(nnlab.mlp([3, 1], rng=0), X, y, loss="mse", optimizer="sgd", lr=0.1, epochs=3, seed=0,
+             progress=False)
+    h2 = fit(nnlab.mlp([3, 1], rng=0), X, y[:, None], loss="mse", optimizer="sgd", lr=0.1, epochs=3,
+             seed=0, progress=False)
+    assert h1 == h2
+    with pytest.raises(ValueError, match=r"y has shape \(40, 2\) but the model has 1 output"):
+        fit(nnlab.mlp([3, 1], rng=0), X, np.column_stack([y, y]), loss="mse", progress=False)
+
+
+# ---------------------------------------------------------------- bad input, everywhere (§6)
+def _bad_input_cases():
+    X, y = _blobs(12)
+    model = nnlab.mlp([2, 3], rng=0)
+    ok = dict(progress=False)
+    ragged = [[1.0, 2.0], [3.0]]
+    return [
+        ("fit model=None", lambda: fit(None, X, y, **ok), TypeError, "model must be an nnlab model"),
+        ("fit X=None", lambda: fit(model, None, y, **ok), TypeError, "X must be array-like"),
+        ("fit X 0-d", lambda: fit(model, 3.0, y, **ok), ValueError, r"X must be 2-D"),
+        ("fit X 1-D", lambda: fit(model, X[:, 0], y, **ok), ValueError, r"X must be 2-D"),
+        ("fit X ragged", lambda: fit(model, ragged, y[:2], **ok), TypeError, "X must be array-like"),
+        ("fit X strings", lambda: fit(model, [["a", "b"]] * 12, y, **ok), TypeError, "X must be array-like"),
+        ("fit X empty", lambda: fit(model, np.ones((0, 2)), y[:0], **ok), ValueError, "X is empty"),
+        ("fit y=None", lambda: fit(model, X, None, **ok), TypeError, "y must be an array of targets"),
+        ("fit y 0-d", lambda: fit(model, X, 1, **ok), ValueError, "y must have one entry per sample"),
+        ("fit y ragged", lambda: fit(model, X[:2], [[1], [2, 3]], **ok), TypeError, "y must be a rectangular"),
+        ("fit y strings", lambda: fit(model, X, np.array(["a"] * 12), **ok), TypeError, "y must be an array of numbers"),
+        ("fit y 3-D", lambda: fit(model, X, np.zeros((12, 3, 1)), **ok), ValueError, r"y must have shape \(m,\)"),
+        ("fit len mismatch", lambda: fit(model, X, y[:5], **ok), ValueError, "X has 12 samples .* y has 5"),
+        ("fit float labels", lambda: fit(model, X, y * 1.0, **ok), TypeError, "y holds floating-point values"),
+        ("fit labels out of range", lambda: fit(model, X, y + 3, **ok), ValueError, r"labels from 3 to 5"),
+        ("fit epochs=0", lambda: fit(model, X, y, epochs=0, **ok), ValueError, "epochs must be an integer >= 1"),
+        ("fit epochs=2.0", lambda: fit(model, X, y, epochs=2.0, **ok), ValueError, "epochs must be an integer"),
+        ("fit batch_size=1.5", lambda: fit(model, X, y, batch_size=1.5, **ok), ValueError, "batch_size must be an integer"),
+        ("fit batch_size=True", lambda: fit(model, X, y, batch_size=True, **ok), ValueError, "batch_size must be an integer"),
+        ("fit validation=5", lambda: fit(model, X, y, validation=5, **ok), TypeError, r"validation must be a pair"),
+        ("fit validation=(X,)", lambda: fit(model, X, y, validation=(X,), **ok), TypeError, r"validation must be a pair"),
+        ("fit validation y=None", lambda: fit(model, X, y, validation=(X, None), **ok), TypeError, "validation y must be"),
+        ("fit validation width", lambda: fit(model, X, y, validation=(np.ones((3, 5)), y[:3]), **ok), ValueError,
+         "validation X: .*5 features"),
+        ("fit loss unknown", lambda: fit(model, X, y, loss="softmax_crossentropy", **ok), ValueError, "unknown loss"),
+        ("fit loss=5", lambda: fit(model, X, y, loss=5, **ok), TypeError, "loss must be"),
+        ("fit optimizer=5", lambda: fit(model, X, y, optimizer=5, **ok), TypeError, "optimizer must be"),
+        ("fit schedule=5", lambda: fit(model, X, y, schedule=5, **ok), TypeError, "schedule must be a function"),
+        ("fit schedule_unit", lambda: fit(model, X, y, schedule_unit="day", **ok), ValueError, "schedule_unit"),
+        ("fit clip_norm=-1", lambda: fit(model, X, y, clip_norm=-1, **ok), ValueError, "clip_norm"),
+        ("fit clip_value='a'", lambda: fit(model, X, y, clip_value="a", **ok), TypeError, "clip_value"),
+        ("fit early_stopping=-1", lambda: fit(model, X, y, early_stopping=-1, **ok), ValueError, "early_stopping"),
+        ("fit seed='a'", lambda: fit(model, X, y, seed="a", **ok), TypeError, "seed must be"),
+        ("fit seed=-1", lambda: fit(model, X, y, seed=-1, **ok), ValueError, "seed must be"),
+        ("evaluate model=None", lambda: evaluate(None, X, y), TypeError, "model must be an nnlab model"),
+        ("evaluate X=None", lambda: evaluate(model, None, y), TypeError, "X must be array-like"),
+        ("evaluate X 0-d", lambda: evaluate(model, 1.0, y), ValueError, "X must be 2-D"),
+        ("evaluate y=None", lambda: evaluate(model, X, None), TypeError, "y must be an array of targets"),
+        ("evaluate y 0-d", lambda: evaluate(model, X, 0), ValueError, "y must have one entry per sample"),
+        ("evaluate len mismatch", lambda: evaluate(model, X, y[:3]), ValueError, "X has 12 samples"),
+        ("evaluate loss unknown", lambda: evaluate(model, X, y, loss="nope"), ValueError, "unknown loss"),
+        ("predict X=None", lambda: model.predict(None), TypeError, "X must be array-like"),
+        ("predict X 0-d", lambda: model.predict(2.0), ValueError, "X must be 2-D"),
+        ("predict X 1-D", lambda: model.predict(X[0]), ValueError, r"X must be 2-D.*X.reshape\(1, -1\)"),
+        ("predict X ragged", lambda: model.predict(ragged), TypeError, "X must be array-like"),
+        ("predict X strings", lambda: model.predict([["a", "b"]]), TypeError, "X must be array-like"),
+        ("predict X width", lambda: model.predict(np.ones((2, 5))), ValueError, "X has 5 features"),
+        ("predict batch_size=1.5", lambda: model.predict(X, batch_size=1.5), ValueError, "batch_size"),
+        ("predict batch_size=0", lambda: model.predict(X, batch_size=0), ValueError, "batch_size"),
+    ]
+
+
+_CASES = _bad_input_cases()
+
+
+@pytest.mark.parametrize("case", range(len(_CASES)), ids=[c[0] for c in _CASES])
+def test_bad_input_names_the_argument(case):
+    _, call, error, match = _CASES[case]
+    with pytest.raises(error, match=match) as info:
+        call()
+    assert type(info.value) in (TypeError, ValueError)        # never a bare Attribute/Index/KeyError
+
+
+# ---------------------------------------------------------------- float32 values, not only dtypes (§7)
+def test_float32_training_matches_float64_at_float32_precision():
+    X, y = _blobs(48)
+    m64 = nnlab.mlp([2, 8, 8, 3], batchnorm=True, rng=0)
+    m32 = nnlab.mlp([2, 8, 8, 3], batchnorm=True, rng=0, dtype=np.float32)
+    m32.set_weights(m64.get_weights())                       # the same start, rounded to float32
+    # SGD (Adam's m/(sqrt(v) + eps) turns rounding-level gradients into full steps, in torch too)
+    kw = dict(epochs=3, batch_size=16, validation=(X, y), seed=2, progress=False)
+    h64 = fit(m64, X, y, optimizer=optim.SGD(lr=0.05, momentum=0.9), **kw)
+    h32 = fit(m32, X, y, optimizer=optim.SGD(lr=0.05, momentum=0.9), **kw)
+    np.testing.assert_allclose(h32.loss, h64.loss, rtol=1e-5)
+    np.testing.assert_allclose(h32.val_loss, h64.val_loss, rtol=1e-5)
+    for a, b in zip(m32.get_weights(), m64.get_weights()):
+        assert a.dtype == np.float32
+        np.testing.assert_allclose(a, b, rtol=1e-4, atol=1e-5)
+    np.testing.assert_allclose(m32.predict(X), m64.predict(X), rtol=1e-4, atol=1e-5)
+
+
+# ---------------------------------------------------------------- fit(loss="cross_entropy") (§7)
+def test_cross_entropy_on_a_softmax_output_trains_like_the_fused_loss_on_logits():
+    """Two code paths: Activation('softmax') + losses.cross_entropy vs the fused loss on logits."""
+    X, y = _blobs(60)
+    probs = nnlab.mlp([2, 8, 3], output="softmax", rng=0)
+    logits = nnlab.mlp([2, 8, 3], rng=0)
+    probs.set_weights(logits.get_weights())                 # (mlp draws a softmax layer with Glorot)
+    kw = dict(optimizer="sgd", lr=0.1, epochs=4, batch_size=10, seed=3, validation=(X, y), progress=False)
+    hp = fit(probs, X, y, loss="cross_entropy", **kw)
+    hl = fit(logits, X, y, loss="softmax_cross_entropy", **kw)
+    np.testing.assert_allclose(hp.loss, hl.loss, rtol=1e-10)
+    np.testing.assert_allclose(hp.val_loss, hl.val_loss, rtol=1e-10)
+    assert hp.accuracy == hl.accuracy and hp.loss[-1] < hp.loss[0]
+    for a, b in zip(probs.params, logits.params):
+        np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
+    with pytest.raises(ValueError, match="y_pred must lie in"):            # logits are not probabilities
+        fit(nnlab.mlp([2, 8, 3], rng=0), X * 5, y, loss="cross_entropy", progress=False)
