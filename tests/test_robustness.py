@@ -1,0 +1,388 @@
+"""Bad and extreme input, everywhere: a sweep over nnlab's public API.
+
+For every public function (and the methods a student calls), start from one
+valid call and replace one argument at a time by a value from ``BAD``. The
+call may succeed, or fail with a ``ValueError`` / ``TypeError`` (a documented
+``FloatingPointError`` where training diverges); any other exception — a bare
+``AttributeError``, ``IndexError``, ``KeyError``, ``ZeroDivisionError``,
+``OverflowError``, a NumPy ``LinAlgError`` — or a NaN in the result (a silent
+wrong answer), or a RuntimeWarning (pytest turns them into errors) fails.
+A test also fails when an error message does not name the argument that was
+replaced, so that a student can tell which argument to fix.
+"""
+from __future__ import annotations
+
+import math
+import signal
+import warnings
+
+import numpy as np
+import pytest
+
+import nnlab
+from nnlab import (activation_tools, activations, data, descent, gradcheck, init, io,
+                   layers, linear_models, losses, models, optim, schedules, train)
+
+BAD = {
+    "None": None,
+    "str": "abc",
+    "bool": True,
+    "dict": {},
+    "object": object(),
+    "empty": [],
+    "ragged": [[1.0, 2.0], [3.0]],
+    "nan": float("nan"),
+    "inf": float("inf"),
+    "neg": -1,
+    "zero": 0,
+    "huge": 1e308,
+    "0d": np.array(1.5),
+    "3d": np.ones((2, 2, 2)),
+    "nan_array": np.array([[np.nan, 1.0], [2.0, 3.0]]),
+    "complex": 1 + 2j,
+}
+
+
+def _X(m=6, n=3, seed=0):
+    return np.random.default_rng(seed).normal(size=(m, n))
+
+
+def _labels(m=6, k=3):
+    return np.arange(m) % k
+
+
+def _model():
+    return layers.mlp([3, 4, 3], rng=0)
+
+
+def _grads_for(params):
+    return [np.ones_like(p) for p in params]
+
+
+# name -> (function to call, {argument: factory of a valid value})
+# Factories keep every call independent (a mutated array never leaks).
+CASES = {
+    # activations
+    **{f"activations.{n}": (getattr(activations, n), {"z": lambda: _X()})
+       for n in ("step", "linear", "sigmoid", "tanh", "relu", "selu", "softplus",
+                 "mish")},
+    "activations.leaky_relu": (activations.leaky_relu, {"z": _X, "alpha": lambda: 0.1}),
+    "activations.elu": (activations.elu, {"z": _X, "alpha": lambda: 1.0}),
+    "activations.gelu": (activations.gelu, {"z": _X, "approximate": lambda: "tanh"}),
+    "activations.softmax": (activations.softmax, {"z": _X, "axis": lambda: -1}),
+    "activations.log_softmax": (activations.log_softmax, {"z": _X, "axis": lambda: -1}),
+    "activations.get": (activations.get, {"name": lambda: "relu"}),
+    # losses
+    **{f"losses.{n}": (getattr(losses, n), {"y_true": lambda: np.eye(3)[_labels()],
+                                           "y_pred": lambda: np.full((6, 3), 1 / 3)})
+       for n in ("mse", "half_mse", "mae", "cross_entropy", "mse_gradient",
+                 "half_mse_gradient", "mae_gradient", "cross_entropy_gradient")},
+    **{f"losses.{n}": (getattr(losses, n), {"y_true": lambda: np.array([0.0, 1.0, 1.0]),
+                                           "y_pred": lambda: np.array([0.2, 0.7, 0.9])})
+       for n in ("binary_cross_entropy", "binary_cross_entropy_gradient",
+                 "sigmoid_cross_entropy", "sigmoid_cross_entropy_gradient")},
+    **{f"losses.{n}": (getattr(losses, n), {"y_true": _labels, "y_pred": _X})
+       for n in ("softmax_cross_entropy", "softmax_cross_entropy_gradient")},
+    "losses.get": (losses.get, {"name": lambda: "mse"}),
+    # init
+    **{f"init.{n}": (getattr(init, n), {"shape": lambda: (3, 4), "rng": lambda: 0,
+                                       "dtype": lambda: np.float64})
+       for n in ("zeros", "glorot_normal", "glorot_uniform", "he_normal", "he_uniform",
+                 "lecun_normal", "lecun_uniform")},
+    "init.constant": (init.constant, {"value": lambda: 0.5}),
+    "init.normal": (init.normal, {"std": lambda: 0.1}),
+    "init.uniform": (init.uniform, {"limit": lambda: 0.1}),
+    "init.fans": (init.fans, {"shape": lambda: (3, 4)}),
+    "init.get": (init.get, {"name": lambda: "he_normal"}),
+    # gradcheck
+    "gradcheck.numerical_gradient": (gradcheck.numerical_gradient,
+                                     {"f": lambda: (lambda x: float(np.sum(x ** 2))),
+                                      "x": lambda: np.array([1.0, 2.0]), "eps": lambda: 1e-6}),
+    "gradcheck.check_gradient": (gradcheck.check_gradient,
+                                 {"f": lambda: (lambda x: float(np.sum(x ** 2))),
+                                  "x": lambda: np.array([1.0, 2.0]),
+                                  "analytic": lambda: np.array([2.0, 4.0]), "eps": lambda: 1e-6}),
+    "gradcheck.relative_error": (gradcheck.relative_error,
+                                 {"analytic": lambda: np.array([2.0, 4.0]),
+                                  "numeric": lambda: np.array([2.0, 4.0])}),
+    # data
+    **{f"data.{n}": (getattr(data, n), {"n_samples": lambda: 20, "noise": lambda: 0.1,
+                                       "seed": lambda: 0})
+       for n in ("make_linear", "make_blobs", "make_moons", "make_circles", "make_xor",
+                 "make_spirals")},
+    "data.train_test_split": (data.train_test_split,
+                              {"X": lambda: _X(12), "y": lambda: _labels(12),
+                               "test_size": lambda: 0.25, "stratify": lambda: True,
+                               "seed": lambda: 0}),
+    "data.one_hot": (data.one_hot, {"y": _labels, "n_classes": lambda: 3}),
+    "data.minibatches": (lambda **kw: list(data.minibatches(**kw)),
+                         {"X": _X, "y": _labels, "batch_size": lambda: 4, "rng": lambda: 0}),
+    "data.read_idx": (data.read_idx, {"path": lambda: "/nonexistent/file.idx"}),
+    "data.load_mnist": (data.load_mnist, {"path": lambda: "/nonexistent", "kind": lambda: "train"}),
+    "data.Standardizer.fit": (lambda X: data.Standardizer().fit(X), {"X": _X}),
+    "data.Standardizer.transform": (lambda X: data.Standardizer().fit(_X()).transform(X),
+                                    {"X": _X}),
+    # models (Chapter 1)
+    "models.add_bias_column": (models.add_bias_column, {"X": _X}),
+    "models.normal_equation": (models.normal_equation,
+                               {"X": lambda: _X(8), "y": lambda: np.arange(8.0)}),
+    "models.linear_regression_gd": (models.linear_regression_gd,
+                                    {"X": lambda: _X(8), "y": lambda: np.arange(8.0),
+                                     "lr": lambda: 0.1, "steps": lambda: 5}),
+    "models.perceptron_predict": (models.perceptron_predict,
+                                  {"X": _X, "w": lambda: np.ones(3), "b": lambda: 0.0}),
+    "models.perceptron_train": (models.perceptron_train,
+                                {"X": _X, "y": lambda: _labels(6, 2), "lr": lambda: 1.0,
+                                 "epochs": lambda: 3}),
+    # linear_models (Chapters 2-3)
+    "linear_models.logits": (linear_models.logits,
+                             {"X": _X, "W": lambda: np.ones((3, 2)), "b": lambda: np.zeros(2)}),
+    "linear_models.logit": (linear_models.logit, {"p": lambda: np.array([0.2, 0.5])}),
+    **{f"linear_models.{n}": (getattr(linear_models, n),
+                              {"X": _X, "w": lambda: np.ones(3), "b": lambda: 0.0})
+       for n in ("logistic_forward", "logistic_predict")},
+    **{f"linear_models.{n}": (getattr(linear_models, n),
+                              {"X": _X, "y": lambda: _labels(6, 2), "w": lambda: np.ones(3),
+                               "b": lambda: 0.0})
+       for n in ("logistic_loss", "logistic_gradients")},
+    "linear_models.logistic_one_sample": (linear_models.logistic_one_sample,
+                                          {"x": lambda: np.ones(3), "y": lambda: 1,
+                                           "w": lambda: np.ones(3), "b": lambda: 0.0}),
+    "linear_models.logistic_regression_fit": (linear_models.logistic_regression_fit,
+                                              {"X": _X, "y": lambda: _labels(6, 2),
+                                               "lr": lambda: 0.1, "epochs": lambda: 3}),
+    "linear_models.softmax_temperature": (linear_models.softmax_temperature,
+                                          {"z": lambda: np.array([1.0, 2.0]),
+                                           "temperature": lambda: 2.0}),
+    **{f"linear_models.{n}": (getattr(linear_models, n),
+                              {"X": _X, "W": lambda: np.ones((3, 3)), "b": lambda: np.zeros(3)})
+       for n in ("softmax_regression_forward", "softmax_regression_predict",
+                 "multilabel_forward")},
+    **{f"linear_models.{n}": (getattr(linear_models, n),
+                              {"X": _X, "y": _labels, "W": lambda: np.ones((3, 3)),
+                               "b": lambda: np.zeros(3)})
+       for n in ("softmax_regression_loss", "softmax_regression_gradients")},
+    "linear_models.softmax_regression_fit": (linear_models.softmax_regression_fit,
+                                             {"X": _X, "y": _labels, "n_classes": lambda: 3,
+                                              "lr": lambda: 0.1, "epochs": lambda: 3}),
+    **{f"linear_models.{n}": (getattr(linear_models, n),
+                              {"X": _X, "Y": lambda: np.eye(3)[_labels()],
+                               "W": lambda: np.ones((3, 3)), "b": lambda: np.zeros(3)})
+       for n in ("multilabel_loss", "multilabel_gradients")},
+    "linear_models.multilabel_fit": (linear_models.multilabel_fit,
+                                     {"X": _X, "Y": lambda: np.eye(3)[_labels()],
+                                      "lr": lambda: 0.1, "epochs": lambda: 3}),
+    "linear_models.multilabel_predict": (linear_models.multilabel_predict,
+                                         {"scores": lambda: np.full((2, 3), 0.7),
+                                          "threshold": lambda: 0.5}),
+    # descent (Chapter 4)
+    "descent.gradient_descent": (descent.gradient_descent,
+                                 {"grad_fn": lambda: (lambda t: 2 * t), "theta0": lambda: 1.0,
+                                  "lr": lambda: 0.1, "steps": lambda: 5}),
+    **{f"descent.{n}": (getattr(descent, n),
+                        {"theta": lambda: 1.0, "x": lambda: np.array([1.0, 2.0]),
+                         "y": lambda: np.array([1.0, 2.5])})
+       for n in ("one_param_cost", "one_param_gradient")},
+    "descent.one_param_curvature": (descent.one_param_curvature, {"x": lambda: np.array([1.0, 2.0])}),
+    "descent.one_param_minimizer": (descent.one_param_minimizer,
+                                    {"x": lambda: np.array([1.0, 2.0]), "y": lambda: np.array([1.0, 2.5])}),
+    **{f"descent.{n}": (getattr(descent, n),
+                        {"theta": lambda: np.zeros(2), "X": lambda: _X(5, 2),
+                         "y": lambda: np.arange(5.0)})
+       for n in ("linreg_cost", "linreg_gradient")},
+    "descent.scale_features": (descent.scale_features, {"X": _X, "method": lambda: "standardize"}),
+    "descent.hessian_curvatures": (descent.hessian_curvatures, {"X": _X}),
+    "descent.hessian_condition": (descent.hessian_condition, {"X": _X}),
+    "descent.steps_to_tolerance": (descent.steps_to_tolerance,
+                                   {"path": lambda: np.array([[1.0], [0.5], [0.0]]),
+                                    "theta_star": lambda: np.array([0.0]), "tol": lambda: 1e-3}),
+    "descent.updates_per_epoch": (descent.updates_per_epoch,
+                                  {"m": lambda: 12, "batch_size": lambda: 5}),
+    "descent.minibatch_gd": (descent.minibatch_gd,
+                             {"X": lambda: _X(8, 2), "y": lambda: np.arange(8.0),
+                              "theta0": lambda: np.zeros(2), "lr": lambda: 0.05,
+                              "epochs": lambda: 2, "batch_size": lambda: 4, "seed": lambda: 0}),
+    "descent.saddle_loss": (descent.saddle_loss, {"theta": lambda: np.array([1.0, 2.0])}),
+    "descent.double_well": (descent.double_well, {"x": lambda: np.array([1.0, 2.0])}),
+    # activation_tools (Chapter 5)
+    "activation_tools.collapse_linear_layers": (activation_tools.collapse_linear_layers,
+                                                {"W1": lambda: np.ones((3, 4)), "b1": lambda: np.zeros(4),
+                                                 "W2": lambda: np.ones((4, 2)), "b2": lambda: np.zeros(2)}),
+    "activation_tools.value_range": (activation_tools.value_range,
+                                     {"name": lambda: "tanh", "z": lambda: np.linspace(-3, 3, 7)}),
+    "activation_tools.gradient_after_layers": (activation_tools.gradient_after_layers,
+                                               {"name": lambda: "sigmoid", "z": lambda: 0.0,
+                                                "n_layers": lambda: 5, "weight": lambda: 1.0}),
+    "activation_tools.dead_fraction": (activation_tools.dead_fraction,
+                                       {"X": _X, "W": lambda: np.ones((3, 4)), "b": lambda: np.zeros(4)}),
+    # layers
+    "layers.Dense": (layers.Dense, {"n_in": lambda: 3, "n_out": lambda: 2, "init": lambda: "he_normal",
+                                    "rng": lambda: 0, "dtype": lambda: np.float64}),
+    "layers.Activation": (layers.Activation, {"name": lambda: "relu"}),
+    "layers.Dropout": (layers.Dropout, {"p": lambda: 0.5, "rng": lambda: 0}),
+    "layers.BatchNorm": (layers.BatchNorm, {"n": lambda: 3, "momentum": lambda: 0.1, "eps": lambda: 1e-5}),
+    "layers.PReLU": (layers.PReLU, {"num_parameters": lambda: 1, "init": lambda: 0.25}),
+    "layers.RReLU": (layers.RReLU, {"lower": lambda: 0.1, "upper": lambda: 0.3, "rng": lambda: 0}),
+    "layers.Sequential": (layers.Sequential, {"layers": lambda: [layers.Dense(3, 2, rng=0)]}),
+    "layers.mlp": (layers.mlp, {"sizes": lambda: [3, 4, 2], "activation": lambda: "relu",
+                                "dropout": lambda: 0.1, "rng": lambda: 0}),
+    "layers.Dense.forward": (lambda X: layers.Dense(3, 2, rng=0).forward(X), {"X": _X}),
+    "layers.Dense.backward": (lambda dY: _forwarded(layers.Dense(3, 2, rng=0)).backward(dY),
+                              {"dY": lambda: np.ones((6, 2))}),
+    "layers.BatchNorm.forward": (lambda X: layers.BatchNorm(3).forward(X), {"X": _X}),
+    "layers.Dropout.forward": (lambda X: layers.Dropout(0.5, rng=0).forward(X), {"X": _X}),
+    "layers.Sequential.predict": (lambda X, batch_size: _model().predict(X, batch_size=batch_size),
+                                  {"X": _X, "batch_size": lambda: 2}),
+    "layers.Sequential.forward": (lambda X: _model().forward(X), {"X": _X}),
+    "layers.Sequential.backward": (lambda dY: _forwarded(_model()).backward(dY),
+                                   {"dY": lambda: np.ones((6, 3))}),
+    "layers.Sequential.set_weights": (lambda weights: _model().set_weights(weights),
+                                      {"weights": lambda: _model().get_weights()}),
+    "layers.layer_from_config": (layers.layer_from_config,
+                                 {"kind": lambda: "Dense", "config": lambda: {"n_in": 3, "n_out": 2}}),
+    # optim
+    **{f"optim.{n}": (getattr(optim, n), {"lr": lambda: 0.01})
+       for n in ("SGD", "Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Nadam", "Adamax")},
+    "optim.SGD.momentum": (optim.SGD, {"lr": lambda: 0.01, "momentum": lambda: 0.9,
+                                       "nesterov": lambda: False}),
+    "optim.Adam.betas": (optim.Adam, {"lr": lambda: 0.01, "betas": lambda: (0.9, 0.999),
+                                      "eps": lambda: 1e-8}),
+    "optim.get": (optim.get, {"name": lambda: "adam"}),
+    **{f"optim.{n}.step": (lambda params, grads, n=n: getattr(optim, n)(lr=0.01).step(params, grads),
+                           {"params": lambda: [np.ones((3, 2)), np.zeros(2)],
+                            "grads": lambda: [np.ones((3, 2)), np.ones(2)]})
+       for n in ("SGD", "Adam", "RMSprop", "Adagrad", "Adadelta", "Nadam", "Adamax")},
+    # schedules
+    "schedules.Constant": (schedules.Constant, {"lr": lambda: 0.1}),
+    "schedules.StepDecay": (schedules.StepDecay, {"lr": lambda: 0.1, "step_size": lambda: 10,
+                                                  "gamma": lambda: 0.5}),
+    "schedules.ExponentialDecay": (schedules.ExponentialDecay, {"lr": lambda: 0.1, "gamma": lambda: 0.9,
+                                                                "decay_steps": lambda: 1}),
+    "schedules.InverseTimeDecay": (schedules.InverseTimeDecay, {"lr": lambda: 0.1, "decay_rate": lambda: 1.0,
+                                                                "decay_steps": lambda: 1}),
+    "schedules.CosineDecay": (schedules.CosineDecay, {"lr": lambda: 0.1, "T_max": lambda: 10,
+                                                      "eta_min": lambda: 0.0}),
+    "schedules.LinearWarmup": (schedules.LinearWarmup, {"lr": lambda: 0.1, "warmup_steps": lambda: 5}),
+    "schedules.OneCycle": (schedules.OneCycle, {"max_lr": lambda: 0.1, "total_steps": lambda: 20,
+                                                "pct_start": lambda: 0.3}),
+    "schedules.Schedule.__call__": (lambda step: schedules.CosineDecay(0.1, 10)(step), {"step": lambda: 3}),
+    "schedules.lr_range_test": (schedules.lr_range_test,
+                                {"model": _model, "X": lambda: _X(16), "y": lambda: _labels(16),
+                                 "lr_min": lambda: 1e-4, "lr_max": lambda: 1.0, "n_steps": lambda: 5,
+                                 "batch_size": lambda: 4}),
+    # train
+    "train.fit": (train.fit, {"model": _model, "X": lambda: _X(16), "y": lambda: _labels(16),
+                              "epochs": lambda: 2, "batch_size": lambda: 4, "lr": lambda: 0.05,
+                              "validation": lambda: (_X(4, seed=1), _labels(4)),
+                              "progress": lambda: False}),
+    "train.evaluate": (train.evaluate, {"model": _model, "X": _X, "y": _labels}),
+    # io
+    "io.save": (lambda model, path: io.save(model, path),
+                {"model": _model, "path": lambda: "model.npz"}),
+    "io.load": (io.load, {"path": lambda: "/nonexistent/model.npz"}),
+}
+
+# Where a documented error that is not a ValueError/TypeError is the right answer.
+EXTRA_OK = {
+    "train.fit": (FloatingPointError,),
+    "schedules.lr_range_test": (FloatingPointError,),
+    "models.linear_regression_gd": (FloatingPointError,),
+    "descent.minibatch_gd": (FloatingPointError,),
+    "data.read_idx": (FileNotFoundError,),
+    "data.load_mnist": (FileNotFoundError,),
+    "io.load": (FileNotFoundError,),
+}
+# Calls whose valid form already raises (a missing file): only the argument sweep matters.
+BASE_MAY_RAISE = {"data.read_idx", "data.load_mnist", "io.load"}
+
+
+def _forwarded(layer):
+    layer.forward(_X())
+    return layer
+
+
+def _has_nan(value) -> bool:
+    if isinstance(value, (float, np.floating)):
+        return math.isnan(value)
+    if isinstance(value, np.ndarray) and value.dtype.kind in "fc":
+        return bool(np.isnan(value).any())
+    if isinstance(value, (list, tuple)):
+        return any(_has_nan(v) for v in value)
+    return False
+
+
+class _Timeout(Exception):
+    pass
+
+
+def _call(fn, kwargs, seconds=20):
+    def handler(signum, frame):
+        raise _Timeout(f"took more than {seconds} s")
+    old = signal.signal(signal.SIGALRM, handler)
+    signal.alarm(seconds)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", RuntimeWarning)
+            return fn(**kwargs)
+    finally:
+        signal.alarm(0)
+        signal.signal(signal.SIGALRM, old)
+
+
+@pytest.fixture(autouse=True)
+def _in_tmp(tmp_path, monkeypatch):
+    """Run in a scratch folder: a bad path such as "abc" must not litter the repository."""
+    monkeypatch.chdir(tmp_path)
+
+
+def _sweep_ids():
+    for name, (_, args) in CASES.items():
+        for arg in args:
+            yield f"{name}:{arg}"
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_valid_call_works(case):
+    """The starting point of every sweep is a call that works."""
+    fn, args = CASES[case]
+    nnlab.seed(0)
+    if case in BASE_MAY_RAISE:
+        with pytest.raises(EXTRA_OK[case]):
+            _call(fn, {k: f() for k, f in args.items()})
+        return
+    result = _call(fn, {k: f() for k, f in args.items()})
+    assert not _has_nan(result), f"{case}: the valid call returned NaN"
+
+
+@pytest.mark.parametrize("target", sorted(_sweep_ids()))
+def test_bad_argument(target):
+    """Replace one argument by each bad value: a clear error naming it, or a sound result."""
+    case, arg = target.split(":")
+    fn, args = CASES[case]
+    allowed = (ValueError, TypeError) + EXTRA_OK.get(case, ())
+    problems = []
+    for label, bad in BAD.items():
+        kwargs = {k: f() for k, f in args.items()}
+        if isinstance(bad, np.ndarray):
+            bad = bad.copy()
+        kwargs[arg] = bad
+        nnlab.seed(0)
+        try:
+            result = _call(fn, kwargs)
+        except allowed as err:
+            if isinstance(err, (ValueError, TypeError)) and not _names(err, arg):
+                problems.append(f"{label}: {type(err).__name__} does not name {arg!r}: {err}")
+            continue
+        except Exception as err:  # noqa: BLE001 - the point of the sweep
+            problems.append(f"{label}: bare {type(err).__name__}: {err}")
+            continue
+        if _has_nan(result):
+            problems.append(f"{label}: returned NaN without an error")
+    assert not problems, f"{case}, argument {arg!r}:\n  " + "\n  ".join(problems)
+
+
+def _names(err, arg) -> bool:
+    """True when the message names the argument (or, for a whole-array problem, its role)."""
+    text = str(err)
+    aliases = {arg, arg.lower(), arg.replace("_", " ")}
+    return any(a in text for a in aliases)
