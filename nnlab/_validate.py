@@ -42,6 +42,41 @@ def as_float_array(x, name: str, *, allow_empty: bool = False, finite: bool = Tr
     return arr
 
 
+class CallOrderError(RuntimeError, ValueError):
+    """A method called before the one it needs (``backward`` before
+    ``forward``, ``transform`` before ``fit``). A ``RuntimeError`` as in
+    PyTorch, and a ``ValueError`` like every other bad input in nnlab."""
+
+
+class IndexOutOfRange(IndexError, ValueError):
+    """An index beyond a container (an ``IndexError``, as for a list, and a
+    ``ValueError`` like every other bad argument in nnlab)."""
+
+
+class NotSupported(NotImplementedError, TypeError):
+    """An operation this kind of object does not have (e.g. the element-wise
+    derivative of softmax): a ``NotImplementedError`` that is also a
+    ``TypeError``, the error for a call that does not fit the object."""
+
+
+def cast(arr: np.ndarray, dtype, name: str) -> np.ndarray:
+    """``arr`` (finite) converted to ``dtype``; a value beyond that type's range
+    (1e39 into float32) is a ``ValueError`` naming ``name``, not a silent inf
+    with an overflow warning. No copy when the dtype already matches."""
+    dtype = np.dtype(dtype)
+    if arr.dtype == dtype:
+        return arr
+    with np.errstate(over="ignore"):
+        out = arr.astype(dtype)
+    if dtype.itemsize < arr.dtype.itemsize and out.size and \
+            not (np.isfinite(out.min()) and np.isfinite(out.max())):
+        raise ValueError(
+            f"{name} has values up to {float(np.max(np.abs(arr))):.3g}, beyond the range of "
+            f"{dtype} (largest {float(np.finfo(dtype).max):.3g}); rescale {name} "
+            "(e.g. standardize it) or use float64")
+    return out
+
+
 def as_matrix(X, name: str = "X") -> np.ndarray:
     """Return ``X`` as a 2-D floating-point array of shape ``(m, n)``: rows are samples."""
     X = as_float_array(X, name)

@@ -31,7 +31,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive
+from ._validate import NotSupported, as_float_array, check_positive
 
 __all__ = [
     "step", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu",
@@ -466,7 +466,7 @@ class _Softmax(Activation):
         super().__init__(name, fn, None, axis=axis)
 
     def derivative(self, z):
-        raise NotImplementedError(
+        raise NotSupported(
             f"{self.name} is not element-wise: each output depends on the whole row, so there is "
             f"no element-wise derivative; use .vjp(z, grad_out) to backpropagate through it"
         )
@@ -550,7 +550,10 @@ def get(name, **params):
     ``TypeError`` for a parameter the activation does not have.
     """
     if isinstance(name, Activation):
-        return name
+        if not params:
+            return name
+        # new parameters for an existing activation: rebuild it (never ignore them)
+        return get(name.name, **{**name.params, **params})
     if not isinstance(name, str):
         raise TypeError(f"activation must be a name such as 'relu' (one of {', '.join(NAMES)}); "
                         f"got {name!r}")

@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import as_matrix, as_rng
+from ._validate import CallOrderError, as_matrix, as_rng
 
 __all__ = [
     "load_digits", "load_mnist", "read_idx", "cache_dir",
@@ -180,6 +180,9 @@ def _class_labels(y, name: str = "y") -> np.ndarray:
                          f"column (m, 1)); got shape {labels.shape}")
     if labels.size == 0:
         raise ValueError(f"{name} is empty; expected at least one label")
+    if labels.dtype == np.uint64 and labels.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} contains labels outside [0, K): got labels up to "
+                         f"{labels.max()}; class labels must be 0, 1, ..., K-1")
     return labels.astype(np.int64, copy=False)
 
 
@@ -585,6 +588,9 @@ def train_test_split(X, y, test_size=0.25, stratify=None, seed=0):
     return X[train], X[test], y[train], y[test]
 
 
+_MAX_ENTRIES = 2 ** 34        # 128 GiB in float64, as for a layer's weights
+
+
 def one_hot(y, n_classes, dtype=np.float64):
     r"""One-hot encoding (Chapter 3): :math:`Y_{ik} = 1` if :math:`y_i = k` else 0.
 
@@ -604,6 +610,9 @@ def one_hot(y, n_classes, dtype=np.float64):
         raise TypeError(f"dtype must be a NumPy number type such as np.float64; got {dtype!r}") from err
     if not (np.issubdtype(dtype, np.number) or dtype == bool):
         raise TypeError(f"dtype must be a NumPy number type such as np.float64; got {dtype}")
+    if labels.size * n_classes > _MAX_ENTRIES:
+        raise ValueError(f"n_classes = {n_classes:,} with {labels.size:,} labels makes a one-hot "
+                         f"array far too large to allocate (at most {_MAX_ENTRIES:,} entries)")
     Y = np.zeros((labels.size, n_classes), dtype=dtype)
     Y[np.arange(labels.size), labels] = 1
     return Y
@@ -645,7 +654,9 @@ class Standardizer:
     def transform(self, X):
         r""":math:`(X - \mu) / \sigma` with the fitted statistics, shape ``(m, n)``."""
         X = self._checked(X)
-        return (X - self.mean_) / self.scale_
+        with np.errstate(over="ignore"):
+            out = (X - self.mean_) / self.scale_
+        return self._finite(out, X)
 
     def fit_transform(self, X):
         """``fit(X)`` then ``transform(X)``."""
@@ -654,7 +665,17 @@ class Standardizer:
     def inverse_transform(self, X):
         r""":math:`X \sigma + \mu`, undoing :meth:`transform`."""
         X = self._checked(X)
-        return X * self.scale_ + self.mean_
+        with np.errstate(over="ignore"):
+            out = X * self.scale_ + self.mean_
+        return self._finite(out, X)
+
+    @staticmethod
+    def _finite(out, X):
+        """``out``, or a ValueError when it overflowed (X far outside the fitted data)."""
+        if not np.isfinite(out).all():
+            raise ValueError(f"X has values (up to {float(np.abs(X).max()):.3g}) so far from the "
+                             "fitted data that the result overflows to infinity")
+        return out
 
     @staticmethod
     def _as_2d(X):
@@ -662,7 +683,7 @@ class Standardizer:
 
     def _checked(self, X):
         if self.mean_ is None:
-            raise RuntimeError("this Standardizer is not fitted yet; call fit(X_train) first")
+            raise CallOrderError("this Standardizer is not fitted yet; call fit(X_train) first")
         X = self._as_2d(X)
         if X.shape[1] != self.mean_.shape[0]:
             raise ValueError(f"X has {X.shape[1]} features but the Standardizer was fitted on {self.mean_.shape[0]}")

@@ -35,7 +35,13 @@ seed, a ``numpy.random.Generator`` is used as is.
 Every layer keeps its ``dtype`` end to end: a float32 model computes in
 float32 in the forward pass, the backward pass and the optimizer. float64 (the
 default) is for exact checks against PyTorch and finite differences, float32
-for speed.
+for speed; float16 is refused (too narrow to train in: Adam's eps rounds to
+0). Input beyond the range of the model's dtype (1e39 for float32) is a
+``ValueError``, not a silent infinity.
+
+A layer's ``forward`` / ``backward`` called directly checks its result: an
+overflow to NaN or infinity (from finite input) is a ``ValueError``; inside a
+``Sequential`` the model checks once for all its layers.
 
 ``mlp([784, 256, 10])`` builds the common case; ``print(model)`` shows the
 mode, the layers, their output sizes and their parameter counts.
@@ -43,6 +49,7 @@ mode, the layers, their output sizes and their parameter counts.
 from __future__ import annotations
 
 import contextlib
+import functools
 import inspect
 import math
 import threading
@@ -50,7 +57,8 @@ import threading
 import numpy as np
 
 from . import activations as _activations
-from ._validate import as_float_array, as_rng, check_positive
+from ._validate import (CallOrderError, IndexOutOfRange, as_float_array, as_rng, cast,
+                        check_positive)
 
 __all__ = [
     "Layer", "Dense", "Activation", "Dropout", "BatchNorm", "PReLU", "RReLU",
@@ -72,6 +80,28 @@ def _check_finite(X, what: str):
         raise ValueError(f"{what} contains NaN or infinity; expected finite values")
 
 
+def _guarded(method):
+    """``forward`` / ``backward`` of a layer called directly (not inside a
+    :class:`Sequential`, which checks once for the whole model): no overflow
+    warning, and a NaN or infinite result (output or gradients) from finite
+    input is a ``ValueError`` instead of a silent answer."""
+    @functools.wraps(method)
+    def checked(self, *args, **kwargs):
+        if _trusted():
+            return method(self, *args, **kwargs)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = method(self, *args, **kwargs)
+        results = ([out] if isinstance(out, np.ndarray) else []) + \
+            (list(self.grads) if method.__name__ == "backward" else [])
+        if not all(np.isfinite(r).all() for r in results):
+            raise ValueError(
+                f"{type(self).__name__}.{method.__name__}: the result is NaN or infinite although "
+                f"its input is finite: the computation overflowed (inputs or weights too "
+                f"large for {self.dtype or 'the dtype'}); standardize X or lower the learning rate")
+        return out
+    return checked
+
+
 def _float_dtype(dtype, name: str = "dtype") -> np.dtype:
     try:
         dt = np.dtype(dtype)
@@ -80,6 +110,11 @@ def _float_dtype(dtype, name: str = "dtype") -> np.dtype:
                         f"np.float64; got {dtype!r}") from err
     if not np.issubdtype(dt, np.floating):
         raise TypeError(f"{name} must be a floating-point type such as np.float32 or np.float64; got {dt}")
+    if dt.itemsize < 4:
+        # a careful library's choice: float16 holds at most 65504 and rounds
+        # Adam's eps = 1e-8 to 0 (NaN weights), so training in it fails silently
+        raise TypeError(f"{name} must be np.float32 or np.float64; got {dt}, too narrow to train "
+                        "in (largest 65504, eps 1e-8 rounds to 0)")
     return dt
 
 
@@ -140,6 +175,13 @@ def _call_initializer(init, shape, rng, dtype):
         takes_dtype = any(p.name == "dtype" or p.kind is p.VAR_KEYWORD for p in params)
     except (TypeError, ValueError):          # no signature (a builtin): try the full form
         takes_dtype = True
+    try:
+        inspect.signature(f).bind(shape, rng)
+    except TypeError as err:
+        raise TypeError(f"init must be a function f(shape, rng) (it may also take dtype=); "
+                        f"{getattr(f, '__name__', 'it')} cannot be called that way: {err}") from None
+    except ValueError:                       # no signature (a builtin): just call it
+        pass
     W = f(shape, rng, dtype=dtype) if takes_dtype else f(shape, rng)
     try:
         W = np.asarray(W)
@@ -149,9 +191,9 @@ def _call_initializer(init, shape, rng, dtype):
         raise TypeError(f"init must return an array of numbers; got dtype {W.dtype}")
     if W.shape != shape:
         raise ValueError(f"init returned shape {W.shape}; expected {shape}")
-    W = np.ascontiguousarray(W, dtype=dtype)
-    if not np.all(np.isfinite(W)):
+    if W.dtype.kind == "f" and not np.all(np.isfinite(W)):
         raise ValueError("init returned NaN or infinity; weights must be finite")
+    W = np.ascontiguousarray(cast(W, dtype, "W (from init)"))
     return W
 
 
@@ -228,7 +270,7 @@ class Layer:
         if not _trusted():
             _check_finite(X, f"{type(self).__name__}: {name}")
         if self.dtype is not None and X.dtype != self.dtype:
-            X = X.astype(self.dtype)
+            X = cast(X, self.dtype, name)
         return X
 
     def _grad_input(self, dY, shape):
@@ -242,12 +284,13 @@ class Layer:
         if not _trusted():
             _check_finite(dY, f"{type(self).__name__}.backward: dY")
         if self.dtype is not None and dY.dtype != self.dtype:
-            dY = dY.astype(self.dtype)
+            dY = cast(dY, self.dtype, "dY")
         return dY
 
     def _need_forward(self, attr):
         if getattr(self, attr, None) is None:
-            raise RuntimeError(f"{type(self).__name__}.backward called before forward")
+            raise CallOrderError(f"{type(self).__name__}.backward called before forward; "
+                                 "run forward(X) first")
 
     def __repr__(self):
         args = ", ".join(f"{k}={v!r}" for k, v in self.config().items())
@@ -291,6 +334,7 @@ class Dense(Layer):
     def output_size(self, n_in):
         return self.n_out
 
+    @_guarded
     def forward(self, X, training=None):
         X = self._input(X)
         self._X = X
@@ -298,6 +342,7 @@ class Dense(Layer):
         Y += self.b
         return Y
 
+    @_guarded
     def backward(self, dY, input_grad=True):
         self._need_forward("_X")
         dY = self._grad_input(dY, (self._X.shape[0], self.n_out))
@@ -334,10 +379,13 @@ class Activation(Layer):
         except ValueError as err:
             raise ValueError(f"name: {err}") from None
         self.name = self.fn.name
-        self.act_params = dict(params)
+        # an Activation object carries its own parameters (alpha, ...): keep
+        # them in the config, or io.load would rebuild it with the defaults
+        self.act_params = dict(params) if isinstance(name, str) else dict(self.fn.params)
         self.dtype = None if dtype is None else _float_dtype(dtype)
         self._Z = None
 
+    @_guarded
     def forward(self, X, training=None):
         X = self._input(X)
         self._Z = X
@@ -345,6 +393,7 @@ class Activation(Layer):
             return np.maximum(X, 0)
         return self.fn.forward(X)
 
+    @_guarded
     def backward(self, dY, input_grad=True):
         self._need_forward("_Z")
         Z = self._Z
@@ -389,6 +438,7 @@ class Dropout(Layer):
         self.mask = None
         self._scale = None
 
+    @_guarded
     def forward(self, X, training=None, mask=None):
         X = self._input(X)
         training = _resolve_training(self, training)
@@ -410,6 +460,7 @@ class Dropout(Layer):
         self._scale = mask * X.dtype.type(1.0 / (1.0 - self.p))
         return X * self._scale
 
+    @_guarded
     def backward(self, dY, input_grad=True):
         if self._scale is None:                      # inference or p = 0: identity
             if not _trusted():
@@ -455,6 +506,9 @@ class BatchNorm(Layer):
             raise ValueError(f"momentum must be in [0, 1]; got {momentum!r}")
         self.eps = check_positive(eps, "eps")
         self.dtype = _float_dtype(dtype)
+        if self.eps < np.finfo(self.dtype).tiny:
+            raise ValueError(f"eps must be at least {float(np.finfo(self.dtype).tiny):.3g} in "
+                             f"{self.dtype} (smaller rounds to 0: division by zero); got {eps!r}")
         self.gamma = np.ones(self.n, dtype=self.dtype)
         self.beta = np.zeros(self.n, dtype=self.dtype)
         self.dgamma = np.zeros_like(self.gamma)
@@ -468,6 +522,7 @@ class BatchNorm(Layer):
         self._xhat = self._inv_std = None
         self._batch_stats = True          # did the last forward use the batch's statistics?
 
+    @_guarded
     def forward(self, X, training=None):
         X = self._input(X)
         training = _resolve_training(self, training)
@@ -478,7 +533,11 @@ class BatchNorm(Layer):
                                  f"(got {m}); use a larger batch_size, or eval mode (model.eval())")
             mu = X.mean(axis=0)
             xc = X - mu
-            var = np.mean(xc * xc, axis=0)                       # biased, for normalizing
+            with np.errstate(over="ignore"):
+                var = np.mean(xc * xc, axis=0)                   # biased, for normalizing
+            if not np.isfinite(var).all():                     # O(n): cheap in fit too
+                raise ValueError(f"BatchNorm: the variance of X is infinite (it overflowed: X has "
+                                 f"entries up to {float(np.abs(X).max()):.3g}); standardize X")
             mom = self.momentum
             self.running_mean *= 1 - mom
             self.running_mean += mom * mu
@@ -493,6 +552,7 @@ class BatchNorm(Layer):
         self._batch_stats = training
         return self._xhat * self.gamma + self.beta
 
+    @_guarded
     def backward(self, dY, input_grad=True):
         self._need_forward("_xhat")
         xhat = self._xhat
@@ -539,11 +599,13 @@ class PReLU(Layer):
         self.input_size = self.num_parameters if self.num_parameters > 1 else None
         self._X = None
 
+    @_guarded
     def forward(self, X, training=None):
         X = self._input(X)
         self._X = X
         return np.where(X > 0, X, self.alpha * X)
 
+    @_guarded
     def backward(self, dY, input_grad=True):
         self._need_forward("_X")
         X = self._X
@@ -580,6 +642,7 @@ class RReLU(Layer):
         self.dtype = _float_dtype(dtype)
         self.slopes = None
 
+    @_guarded
     def forward(self, X, training=None):
         X = self._input(X)
         if _resolve_training(self, training):
@@ -591,6 +654,7 @@ class RReLU(Layer):
         self.slopes = a
         return X * a
 
+    @_guarded
     def backward(self, dY, input_grad=True):
         self._need_forward("slopes")
         dY = self._grad_input(dY, self.slopes.shape)
@@ -694,9 +758,7 @@ class Sequential:
             raise ValueError(f"X is empty (shape {X.shape}); expected at least one sample")
         if not (np.isfinite(X.min()) and np.isfinite(X.max())):     # NaN propagates to min
             raise ValueError("X contains NaN or infinity; expected finite values")
-        if X.dtype != self.dtype:
-            X = X.astype(self.dtype)
-        return X
+        return cast(X, self.dtype, "X")
 
     def _forward(self, X, training):
         """The layers, without input checks (``X`` already checked, as in ``fit``)."""
@@ -714,9 +776,14 @@ class Sequential:
     def forward(self, X, training=None):
         """Run every layer in the current mode (``training=None``) or in the
         given one; ``X`` is checked (finite, 2-D) and converted once to the
-        model's dtype. The output is not checked: ``predict`` is the inference
-        call that also rejects a NaN or infinite output."""
-        return self._forward(self._check_input(X), training)
+        model's dtype. A NaN or infinite output (an overflow, or weights that
+        are not finite) is a ``ValueError``, as in ``predict``; ``fit`` uses
+        an unchecked pass and checks the loss instead."""
+        X = self._check_input(X)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            out = self._forward(X, training)
+        self._check_output(out, X)
+        return out
 
     __call__ = forward
 
@@ -731,7 +798,12 @@ class Sequential:
         if not isinstance(dY, np.ndarray) or dY.dtype.kind != "f":
             dY = as_float_array(dY, "dY")
         _check_finite(dY, "dY")
-        return self._backward(dY, input_grad)
+        with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+            dX = self._backward(dY, input_grad)
+        if not all(np.isfinite(a).all() for a in self.grads + ([] if dX is None else [dX])):
+            raise ValueError("backward: a gradient is NaN or infinite although dY is finite: "
+                             "it overflowed (dY, X or the weights are too large)")
+        return dX
 
     def _backward(self, dY, input_grad=True):
         """Backward through the layers, without checking ``dY`` (as in ``fit``)."""
@@ -824,7 +896,7 @@ class Sequential:
                 raise ValueError(f"weights[{i}] has shape {w.shape}; the model's array has shape {t.shape}")
             if not np.all(np.isfinite(w)):
                 raise ValueError(f"weights[{i}] contains NaN or infinity; expected finite values")
-            checked.append(w)
+            checked.append(cast(w, t.dtype, f"weights[{i}]"))
         for t, w in zip(targets, checked):
             t[...] = w
 
@@ -836,7 +908,8 @@ class Sequential:
         try:
             return self.layers[i]
         except IndexError:
-            raise IndexError(f"the model has {len(self.layers)} layers; index {i} is out of range") from None
+            raise IndexOutOfRange(f"the model has {len(self.layers)} layers; index {i} is out "
+                                  "of range") from None
         except TypeError:
             raise TypeError(f"layer index must be an integer or a slice; got {type(i).__name__}") from None
 

@@ -315,7 +315,17 @@ def softmax_temperature(z, temperature=1.0):
     largest logit, :math:`T \to \infty` spreads it evenly. Shape: ``(K,)`` or ``(m, K)`` → same.
     """
     temperature = check_positive(temperature, "temperature")
-    return activations.softmax(as_float_array(z, "z") / temperature, axis=-1)
+    z = as_float_array(z, "z")
+    with np.errstate(over="ignore"):
+        scaled = z / temperature
+    if not np.isfinite(scaled).all():
+        # a tiny T: z / T overflows. Softmax does not change when the largest
+        # logit is subtracted first; then (z - max) / T is <= 0 and clipping
+        # it at -(largest float) keeps every probability (0 or 1/#ties).
+        big = np.finfo(z.dtype).max
+        with np.errstate(over="ignore"):
+            scaled = np.maximum((z - z.max(axis=-1, keepdims=True)) / temperature, -big)
+    return activations.softmax(scaled, axis=-1)
 
 
 def softmax_regression_forward(X, W, b):

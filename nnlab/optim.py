@@ -61,8 +61,9 @@ Checked input (what a careful numerical library does where PyTorch is silent):
   them changes nothing (neither the weights nor the state).
 * Not checked (as in torch): the *values* of the gradients. A NaN or inf
   gradient flows through the update into the weights it touches (and into
-  the state, which stays NaN afterwards), exactly as ``torch.optim`` does;
-  NumPy may also print a RuntimeWarning on the way (torch does not).
+  the state, which stays NaN afterwards), exactly as ``torch.optim`` does,
+  and a huge finite gradient overflows to inf as in torch, without a NumPy
+  RuntimeWarning (torch prints none).
   :func:`nnlab.train.fit` checks the loss and stops with an error instead.
 
 Implementation note: the updates use NumPy's ``out=`` arguments and one scratch
@@ -141,7 +142,7 @@ def _real(value, name: str, *, low: float = 0.0, low_open: bool = False,
     too_high = high is not None and (v >= high if high_open else v > high)
     if too_low or too_high:
         raise ValueError(f"{name} must be a number {what}; got {_short(value)}")
-    return v
+    return v + 0.0                        # -0.0 becomes 0.0
 
 
 def _count(value, name: str, *, low: int = 1) -> int:
@@ -274,14 +275,17 @@ class Optimizer:
             self._start(params)
         update = self._update
         try:
-            if self.weight_decay and not self._decoupled():
-                for i, (p, g) in enumerate(zip(params, grads)):
-                    update(p, self._decayed(i, p, g), self.state[i],
-                           self._buffers[i], self._buffers2[i])
-            else:                                  # no L2 term: g as it is
-                for p, g, st, buf, buf2 in zip(params, grads, self.state,
-                                               self._buffers, self._buffers2):
-                    update(p, g, st, buf, buf2)
+            # huge (finite) gradients overflow to inf in the state exactly as in
+            # torch; NumPy would also print a RuntimeWarning, torch does not
+            with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
+                if self.weight_decay and not self._decoupled():
+                    for i, (p, g) in enumerate(zip(params, grads)):
+                        update(p, self._decayed(i, p, g), self.state[i],
+                               self._buffers[i], self._buffers2[i])
+                else:                                  # no L2 term: g as it is
+                    for p, g, st, buf, buf2 in zip(params, grads, self.state,
+                                                   self._buffers, self._buffers2):
+                        update(p, g, st, buf, buf2)
         except ValueError as err:              # e.g. "output array is read-only"
             for i, p in enumerate(params):
                 if not p.flags.writeable:

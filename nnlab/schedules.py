@@ -54,8 +54,16 @@ def _check_step(step) -> int:
     return _count(step, "step", low=0)
 
 
+#: The largest count (``T_max``, ``total_steps``, ...) a schedule takes: far more
+#: steps than any training run, and small enough for exact float arithmetic.
+_MAX_COUNT = 2 ** 53
+
+
 def _check_count(value, name: str) -> int:
-    return _count(value, name, low=1)
+    n = _count(value, name, low=1)
+    if n > _MAX_COUNT:
+        raise ValueError(f"{name} must be an integer in [1, 2**53]; got {_short(value)}")
+    return n
 
 
 def _lr(value, name: str = "lr") -> float:
@@ -108,7 +116,7 @@ class Schedule:
         return float(value)
 
     def lr_at(self, step: int) -> float:  # pragma: no cover - abstract
-        raise NotImplementedError(
+        raise _validate.NotSupported(
             f"{type(self).__name__} must implement lr_at(step) -> lr")
 
     def values(self, n: int) -> np.ndarray:
@@ -404,6 +412,8 @@ def _sweep(model, X, y, loss, optimizer, lr_min, lr_max, n_steps, batch_size,
     if y.ndim == 0 or y.dtype == object or y.dtype.kind not in "biuf":
         raise TypeError("y must be an array of targets (labels or values), "
                         f"one per row of X; got {_describe(y)}")
+    if y.dtype.kind == "f" and not np.isfinite(y).all():
+        raise ValueError("y contains NaN or infinity; expected finite values")
     if len(X) != len(y):
         raise ValueError(f"X has {len(X)} samples but y has {len(y)}; they must match")
     if isinstance(loss, str):
@@ -428,7 +438,13 @@ def _sweep(model, X, y, loss, optimizer, lr_min, lr_max, n_steps, batch_size,
         opt = _optim.get(optimizer, **{"lr": lr_min, **optimizer_kwargs})
     rng = as_rng(seed, "seed")
     dtype = getattr(model, "dtype", X.dtype)
-    X = X.astype(dtype, copy=False)
+    X = _validate.cast(X, dtype, "X")
+    name = getattr(loss_fn, "name", None)
+    if name in _losses.NAMES and name not in ("softmax_cross_entropy", "cross_entropy"):
+        if y.dtype.kind in "biu":            # 0/1 targets or whole values, as in fit
+            y = y.astype(dtype)
+        if y.ndim == 1:
+            y = y.reshape(-1, 1)             # values (m,) for a one-output model, as in fit
 
     # geometric steps, computed in logarithms (lr_max / lr_min may overflow)
     lrs = (np.geomspace(lr_min, lr_max, n_steps) if n_steps > 1

@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import sys
 import time
 from dataclasses import dataclass, field
@@ -42,7 +43,7 @@ import numpy as np
 
 from . import losses as _losses
 from . import optim as _optim
-from ._validate import as_float_array, as_matrix, as_rng, check_positive
+from ._validate import as_float_array, as_matrix, as_rng, cast, check_positive
 from .layers import Sequential
 
 __all__ = ["fit", "evaluate", "History"]
@@ -113,6 +114,7 @@ class _Objective:
         if not (hasattr(self.loss, "value") and hasattr(self.loss, "gradient")):
             raise TypeError("loss must be a name of nnlab.losses or an object with .value and .gradient")
         self.name = getattr(self.loss, "name", None)
+        self._own = isinstance(self.loss, _losses.Loss)      # nnlab's losses check themselves
         self.fused = self.name == "softmax_cross_entropy"
         self.dtype = dtype
         self._rows = np.arange(0)
@@ -150,13 +152,13 @@ class _Objective:
                 raise ValueError(f"{name} must be integer labels (m,) or one-hot (m, {n_out}); "
                                  f"got shape {y.shape}")
             Y = as_float_array(y.astype(self.dtype) if y.dtype.kind in "biu" else y, name)
-            return Y.astype(self.dtype, copy=False), np.argmax(Y, axis=1)
+            return cast(Y, self.dtype, name), np.argmax(Y, axis=1)
         if y.dtype.kind in "biu":
             y = y.astype(self.dtype)
-        y = as_float_array(y, name).astype(self.dtype, copy=False)
+        y = cast(as_float_array(y, name), self.dtype, name)
+        if y.ndim == 1 and n_out == 1:      # (m,) against outputs (m, 1) would broadcast to (m, m)
+            y = y.reshape(-1, 1)
         if self.name is not None and self.name in _losses.NAMES:   # nnlab's own losses
-            if y.ndim == 1 and n_out == 1:
-                y = y.reshape(-1, 1)
             if y.ndim != 2 or y.shape[1] != n_out:
                 raise ValueError(f"{name} has shape {y.shape} but the model has {n_out} "
                                  f"output{'s' if n_out != 1 else ''}; expected shape "
@@ -166,8 +168,12 @@ class _Objective:
     def __call__(self, targets, labels, out, need_grad=True):
         if self.fused:
             return self._softmax_cross_entropy(targets, labels, out, need_grad)
-        value = float(self.loss.value(targets, out))
-        grad = self.loss.gradient(targets, out) if need_grad else None
+        value = self.loss.value(targets, out)
+        if not self._own:
+            value = _loss_number(value)
+            grad = _loss_gradient(self.loss.gradient(targets, out), out) if need_grad else None
+        else:
+            grad = self.loss.gradient(targets, out) if need_grad else None
         correct = None
         if labels is not None:
             if self.name in _BINARY:
@@ -202,6 +208,26 @@ class _Objective:
             P -= targets
         P *= 1.0 / m
         return value, P, correct
+
+
+def _loss_number(value) -> float:
+    """A custom loss's ``value(...)`` as a float, or an error naming ``loss``."""
+    if isinstance(value, np.ndarray) and value.size == 1 and value.dtype.kind in "iuf":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"loss.value(y, out) must return a number (the mean loss); got "
+                        f"{type(value).__name__} {value!r:.60}")
+    return float(value)
+
+
+def _loss_gradient(grad, out) -> np.ndarray:
+    """A custom loss's ``gradient(...)``: an array shaped like the model's output."""
+    if not isinstance(grad, np.ndarray) or grad.dtype.kind != "f" or grad.shape != out.shape:
+        what = (f"shape {grad.shape}" if isinstance(grad, np.ndarray) else type(grad).__name__)
+        raise ValueError(f"loss.gradient(y, out) must return a float array shaped like the "
+                         f"model's output {out.shape}; got {what} (are y and out shaped alike? "
+                         f"(m,) against (m, 1) broadcasts to (m, m))")
+    return grad
 
 
 # ------------------------------------------------------------------------- fit
@@ -563,10 +589,12 @@ def _numerical_failure(err, params) -> bool:
 
 def _scheduled_lr(schedule, t, unit) -> float:
     value = schedule(t)
-    try:
-        lr = float(value)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"schedule({t}) (the {unit}) must return a number; got {value!r}") from err
+    if isinstance(value, np.ndarray) and value.ndim == 0 and value.dtype.kind in "iuf":
+        value = value.item()
+    # a real number (not a bool, not a string such as "0.1"), as for opt.lr
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, numbers.Real):
+        raise TypeError(f"schedule({t}) (the {unit}) must return a number; got {value!r}")
+    lr = float(value) + 0.0                    # -0.0 becomes 0.0
     if not (math.isfinite(lr) and lr >= 0):
         raise ValueError(f"schedule({t}) (the {unit}) returned lr={value!r}; a learning rate must "
                          f"be a finite number >= 0")
@@ -614,7 +642,7 @@ def _check_batch_sizes(model, m, batch_size):
 
 
 def _as_inputs(X, name, dtype):
-    return np.ascontiguousarray(as_matrix(X, name), dtype=dtype)
+    return np.ascontiguousarray(cast(as_matrix(X, name), dtype, name))
 
 
 def _as_targets(y, name):
@@ -651,6 +679,9 @@ def _make_optimizer(optimizer, lr):
         return optimizer
     if isinstance(optimizer, str):
         return _optim.get(optimizer) if lr is None else _optim.get(optimizer, lr=lr)
+    if isinstance(optimizer, type):
+        raise TypeError(f"optimizer must be a name or an optimizer object, e.g. "
+                        f"{optimizer.__name__}(lr=0.01); got the class {optimizer.__name__} itself")
     if hasattr(optimizer, "step"):
         return optimizer
     raise TypeError(f"optimizer must be a name or an nnlab.optim optimizer; got {type(optimizer).__name__}")

@@ -386,3 +386,190 @@ def _names(err, arg) -> bool:
     text = str(err)
     aliases = {arg, arg.lower(), arg.replace("_", " ")}
     return any(a in text for a in aliases)
+
+
+# ------------------------------------------------------------------ combinations
+# What replacing one argument cannot reach: arguments that are each fine but do
+# not fit together, extreme arrays (1e39 into float32, 1e200 through BatchNorm),
+# calls in the wrong order, NumPy scalar types, custom objects. Each entry is
+# (call, words): words=None means the call must work and return no NaN;
+# otherwise it must raise a ValueError / TypeError (FloatingPointError where
+# documented) whose message contains every word. Never a bare error, a
+# RuntimeWarning (an error here) or a silent NaN.
+def _f32_model():
+    return layers.mlp([3, 4, 3], rng=0, dtype=np.float32)
+
+
+def _huge(value, m=4, n=3):
+    return np.full((m, n), value) * np.linspace(1, 2, m)[:, None]
+
+
+class _StrLoss:
+    """A custom loss whose value is not a number."""
+
+    def value(self, y, out):
+        return "small"
+
+    def gradient(self, y, out):
+        return np.zeros_like(out)
+
+
+class _PlainMSE:
+    """A custom loss written as a student would: no shape checks at all."""
+
+    def value(self, y, out):
+        return float(np.mean((out - y) ** 2))
+
+    def gradient(self, y, out):
+        return 2 * (out - y) / out.size
+
+
+class _NoLrAt(schedules.Schedule):
+    pass
+
+
+COMBOS = {
+    # calls in the wrong order: CallOrderError is a RuntimeError and a ValueError
+    "Dense.backward before forward": (lambda: layers.Dense(3, 2, rng=0).backward(np.ones((6, 2))),
+                                      ["backward", "before forward"]),
+    "BatchNorm.backward before forward": (lambda: layers.BatchNorm(3).backward(np.ones((6, 3))),
+                                          ["before forward"]),
+    "Sequential.backward before forward": (lambda: _model().backward(np.ones((6, 3))),
+                                           ["before forward"]),
+    "Standardizer.transform before fit": (lambda: data.Standardizer().transform(_X()),
+                                          ["not fitted", "fit"]),
+    "Sequential[99]": (lambda: _model()[99], ["index 99", "out of range"]),
+    "softmax derivative": (lambda: activations.get("softmax").derivative(_X()), ["vjp"]),
+    "Schedule without lr_at": (lambda: _NoLrAt()(0), ["lr_at"]),
+    # values beyond float32 converted into a float32 model (was: overflow warning, inf)
+    "float32 predict 1e39": (lambda: _f32_model().predict(_huge(1e39)), ["X", "float32"]),
+    "float32 forward 1e39": (lambda: _f32_model().forward(_huge(1e39)), ["X", "float32"]),
+    "float32 Dense.forward 1e39": (lambda: layers.Dense(3, 2, rng=0, dtype=np.float32)
+                                   .forward(_huge(1e39)), ["X", "float32"]),
+    "float32 fit 1e39": (lambda: train.fit(_f32_model(), _huge(1e39), _labels(4), progress=False),
+                         ["X", "float32"]),
+    "float32 evaluate 1e39": (lambda: train.evaluate(_f32_model(), _huge(1e39), _labels(4)),
+                              ["X", "float32"]),
+    "float32 validation 1e39": (lambda: train.fit(_f32_model(), _X(), _labels(), progress=False,
+                                                  validation=(_huge(1e39), _labels(4))),
+                                ["validation X", "float32"]),
+    "float32 set_weights 1e300": (lambda: (lambda m: m.set_weights(
+        [np.full(w.shape, 1e300) for w in m.get_weights()]))(_f32_model()), ["weights[0]", "float32"]),
+    "float32 Dense init 1e300": (lambda: layers.Dense(2, 2, dtype=np.float32,
+                                                      init=lambda s, r: np.full(s, 1e300)),
+                                 ["init", "float32"]),
+    "float32 mse y_true 1e300": (lambda: losses.mse(np.array([1e300]), np.ones(1, np.float32)),
+                                 ["y_true", "float32"]),
+    "float32 lr_range_test 1e39": (lambda: schedules.lr_range_test(
+        _f32_model(), _huge(1e39, m=16), _labels(16), n_steps=3), ["X", "float32"]),
+    "float16 model": (lambda: layers.mlp([3, 4, 3], dtype=np.float16), ["dtype", "float16"]),
+    # overflow inside a layer called directly (was: RuntimeWarning, or 0 from an inf variance)
+    "BatchNorm.forward 1e200": (lambda: layers.BatchNorm(3).forward(_huge(1e200)),
+                                ["BatchNorm", "variance", "standardize X"]),
+    "Sequential.forward 1e200 BatchNorm": (lambda: layers.mlp([3, 4, 3], batchnorm=True, rng=0)
+                                           .forward(_huge(1e200)), ["variance"]),
+    "Dense.backward 1e300": (lambda: (lambda d: (d.forward(_huge(1e300, 6)),
+                                                 d.backward(np.full((6, 2), 1e300))))(
+        layers.Dense(3, 2, rng=0)), ["Dense.backward", "overflowed"]),
+    "PReLU.backward 1e300": (lambda: (lambda d: (d.forward(-_huge(1e300, 6)),
+                                                 d.backward(np.full((6, 3), 1e300))))(
+        layers.PReLU()), ["PReLU.backward", "overflowed"]),
+    "Sequential.backward 1e308": (lambda: (lambda m: (m.forward(_X()),
+                                                      m.backward(np.full((6, 3), 1e308))))(
+        layers.mlp([3, 4, 3], rng=0)), ["backward", "overflowed"]),
+    "BatchNorm eps below float32": (lambda: layers.BatchNorm(3, eps=1e-50, dtype=np.float32),
+                                    ["eps", "float32"]),
+    # optimizers: huge finite gradients overflow to inf as in torch, without a warning
+    **{f"{n}.step huge gradient": (lambda n=n: getattr(optim, n)(lr=0.1).step(
+        [np.ones(3)], [np.full(3, 1e300)]), None)
+       for n in ("Adagrad", "RMSprop", "Adadelta", "Adam", "AdamW", "Nadam")},
+    # fit: schedules, optimizers and losses of the wrong kind
+    "fit schedule returns True": (lambda: train.fit(_model(), _X(), _labels(), progress=False,
+                                                    schedule=lambda t: True), ["schedule", "number"]),
+    "fit schedule returns '0.1'": (lambda: train.fit(_model(), _X(), _labels(), progress=False,
+                                                     schedule=lambda t: "0.1"), ["schedule", "number"]),
+    "fit schedule returns np.float32": (lambda: train.fit(_model(), _X(), _labels(), progress=False,
+                                                          schedule=lambda t: np.float32(0.1)), None),
+    "fit optimizer class": (lambda: train.fit(_model(), _X(), _labels(), optimizer=optim.Adam,
+                                              progress=False), ["optimizer", "Adam(lr="]),
+    "fit loss value not a number": (lambda: train.fit(layers.mlp([3, 4, 1], rng=0), _X(), np.ones(6),
+                                                      loss=_StrLoss(), progress=False),
+                                    ["loss.value", "number"]),
+    "fit NumPy scalar arguments": (lambda: train.fit(
+        _model(), _X(16), _labels(16), epochs=np.int64(2), batch_size=np.int32(4),
+        lr=np.float32(0.1), clip_norm=np.float32(1.0), clip_value=np.float64(0.5),
+        early_stopping=np.int64(1), seed=np.int64(3), progress=np.bool_(False)), None),
+    "lr_range_test regression y (m,)": (lambda: schedules.lr_range_test(
+        layers.mlp([3, 4, 1], rng=0), _X(16), _X(16).sum(axis=1), loss="mse", n_steps=3), None),
+    "lr_range_test NaN y": (lambda: schedules.lr_range_test(
+        layers.mlp([3, 4, 1], rng=0), _X(16), np.full(16, np.nan), loss="mse", n_steps=3), ["y", "NaN"]),
+    # schedules: counts beyond the float range (was: OverflowError)
+    "CosineDecay T_max 10**400": (lambda: schedules.CosineDecay(0.1, 10 ** 400)(5), ["T_max"]),
+    "LinearWarmup warmup_steps 10**400": (lambda: schedules.LinearWarmup(0.1, 10 ** 400)(5),
+                                          ["warmup_steps"]),
+    "OneCycle total_steps 10**400": (lambda: schedules.OneCycle(0.1, 10 ** 400)(5), ["total_steps"]),
+    # data
+    "one_hot n_classes 10**12": (lambda: data.one_hot(np.array([0]), 10 ** 12), ["n_classes"]),
+    "one_hot uint64 label 2**64-1": (lambda: data.one_hot(np.array([2 ** 64 - 1], np.uint64), 3),
+                                     ["18446744073709551615"]),
+    "Standardizer.transform overflow": (lambda: data.Standardizer().fit(
+        np.array([[1e-300], [2e-300]])).transform(np.array([[1e300]])), ["X", "overflow"]),
+    "softmax_temperature 1e-320": (lambda: linear_models.softmax_temperature(
+        np.array([1.0, 2.0]), 1e-320), None),
+    "cross_entropy float16 100000 rows": (lambda: losses.cross_entropy(
+        np.zeros(100000, int), np.full((100000, 2), 0.5, np.float16)), None),
+}
+
+_COMBO_OK = {"fit": (FloatingPointError,), "lr_range_test": (FloatingPointError,)}
+
+
+@pytest.mark.parametrize("case", sorted(COMBOS))
+def test_combination(case):
+    """Arguments that do not fit together, extremes, wrong call order: a clear error or a sound result."""
+    fn, words = COMBOS[case]
+    nnlab.seed(0)
+    if words is None:
+        result = _call(lambda: fn(), {})
+        assert not _has_nan(result), f"{case}: returned NaN without an error"
+        return
+    allowed = (ValueError, TypeError) + _COMBO_OK.get(case.split()[0], ())
+    with pytest.raises(allowed) as info:
+        _call(lambda: fn(), {})
+    missing = [w for w in words if w not in str(info.value)]
+    assert not missing, f"{case}: the message does not say {missing}: {info.value}"
+
+
+def test_combination_results_are_right():
+    """Silent wrong answers found by the combination probes, against independent references."""
+    # a tiny temperature puts all probability on the largest logit (the T -> 0 limit)
+    p = linear_models.softmax_temperature(np.array([[1.0, 2.0, -3.0]]), 1e-320)
+    assert p.tolist() == [[0.0, 1.0, 0.0]]
+    # cross-entropy of 1/2 is ln 2 however many float16 rows (the sum overflowed float16)
+    ce = losses.cross_entropy(np.zeros(100000, int), np.full((100000, 2), 0.5, np.float16))
+    assert abs(ce - math.log(2)) < 1e-3
+    # a schedule returning -0.0 records lr 0.0, not -0.0
+    h = train.fit(_model(), _X(), _labels(), epochs=1, schedule=lambda t: -0.0, progress=False)
+    assert math.copysign(1.0, h.lr[0]) == 1.0
+    # a custom loss given y of shape (m,) for a one-output model: the same loss as y (m, 1)
+    # (it used to compare (m,) with (m, 1), i.e. broadcast to (m, m))
+    X, y = _X(8), np.linspace(-1, 1, 8)
+    model = layers.mlp([3, 4, 1], rng=0)
+    loss = train.evaluate(model, X, y, loss=_PlainMSE())[0]
+    out = model.predict(X)[:, 0]
+    assert loss == pytest.approx(sum((o - t) ** 2 for o, t in zip(out, y)) / 8, rel=1e-12)
+    # new parameters for an existing activation object are used, never ignored
+    assert activations.get(activations.get("leaky_relu", alpha=0.3), alpha=0.5).params == {"alpha": 0.5}
+
+
+def test_activation_object_survives_save_and_load(tmp_path):
+    """An Activation layer built from an activation object keeps its alpha through io.save/load
+    (it used to come back with the default slope 0.01: a silently different model)."""
+    model = layers.Sequential([layers.Dense(3, 2, rng=0),
+                               layers.Activation(activations.get("leaky_relu", alpha=0.3))])
+    X = -np.abs(_X())
+    path = io.save(model, tmp_path / "m.npz")
+    loaded = io.load(path)
+    np.testing.assert_array_equal(loaded.predict(X), model.predict(X))
+    Z = X @ model[0].W                                  # b = 0
+    expected = np.where(Z > 0, Z, 0.3 * Z)
+    np.testing.assert_allclose(loaded.predict(X), expected, rtol=1e-12)
