@@ -554,7 +554,12 @@ def _evaluate(model, objective, X, targets, labels, chunk=8192, name="X"):
     loss_sum, correct = 0.0, 0
     with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
         for s in range(0, m, chunk):
-            out = forward(X[s:s + chunk], False)
+            try:
+                out = forward(X[s:s + chunk], False)
+            except ValueError as err:          # a layer met an overflowed value
+                if "NaN or infinity" not in str(err):
+                    raise
+                raise _not_finite(model, name) from err
             if not np.isfinite(out).all():
                 raise _not_finite(model, name)
             lb = None if labels is None else labels[s:s + chunk]
@@ -683,6 +688,9 @@ def _make_optimizer(optimizer, lr):
         raise TypeError(f"optimizer must be a name or an optimizer object, e.g. "
                         f"{optimizer.__name__}(lr=0.01); got the class {optimizer.__name__} itself")
     if hasattr(optimizer, "step"):
+        if not hasattr(optimizer, "lr"):   # fit records (and schedules set) opt.lr
+            raise TypeError(f"optimizer {type(optimizer).__name__} has .step but no .lr; "
+                            "an optimizer object needs both (see nnlab.optim.Optimizer)")
         return optimizer
     raise TypeError(f"optimizer must be a name or an nnlab.optim optimizer; got {type(optimizer).__name__}")
 
