@@ -77,6 +77,29 @@ def cast(arr: np.ndarray, dtype, name: str) -> np.ndarray:
     return out
 
 
+def as_list(value, name: str, what: str, *, exclude=(np.ndarray,)) -> list:
+    """``value`` (any iterable but text, a dict, ``None`` or ``exclude``) as a list;
+    otherwise a ``TypeError`` saying "``name`` must be a list of ``what``"."""
+    if value is None or isinstance(value, (str, bytes, dict, *exclude)):
+        raise TypeError(f"{name} must be a list of {what}; got {type(value).__name__}")
+    try:
+        return list(value)
+    except TypeError as err:
+        raise TypeError(f"{name} must be a list of {what}; got {type(value).__name__}") from err
+
+
+def as_number_array(value, name: str) -> np.ndarray:
+    """``value`` as a NumPy array of numbers (bool, int or float), any shape;
+    otherwise a ``TypeError`` naming ``name``."""
+    try:
+        arr = np.asarray(value)
+    except (TypeError, ValueError) as err:
+        raise TypeError(f"{name} must be an array of numbers; got {type(value).__name__}") from err
+    if arr.dtype.kind not in "biuf":
+        raise TypeError(f"{name} must be an array of numbers; got dtype {arr.dtype}")
+    return arr
+
+
 def as_matrix(X, name: str = "X") -> np.ndarray:
     """Return ``X`` as a 2-D floating-point array of shape ``(m, n)``: rows are samples."""
     X = as_float_array(X, name)

@@ -57,8 +57,8 @@ import threading
 import numpy as np
 
 from . import activations as _activations
-from ._validate import (CallOrderError, IndexOutOfRange, as_float_array, as_rng, cast,
-                        check_positive)
+from ._validate import (CallOrderError, IndexOutOfRange, as_float_array, as_list,
+                        as_number_array, as_rng, cast, check_positive)
 
 __all__ = [
     "Layer", "Dense", "Activation", "Dropout", "BatchNorm", "PReLU", "RReLU",
@@ -183,12 +183,7 @@ def _call_initializer(init, shape, rng, dtype):
     except ValueError:                       # no signature (a builtin): just call it
         pass
     W = f(shape, rng, dtype=dtype) if takes_dtype else f(shape, rng)
-    try:
-        W = np.asarray(W)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"init must return an array of numbers; got {type(W).__name__}") from err
-    if W.dtype.kind not in "biuf":
-        raise TypeError(f"init must return an array of numbers; got dtype {W.dtype}")
+    W = as_number_array(W, "the result of init")
     if W.shape != shape:
         raise ValueError(f"init returned shape {W.shape}; expected {shape}")
     if W.dtype.kind == "f" and not np.all(np.isfinite(W)):
@@ -682,12 +677,7 @@ class Sequential:
         if isinstance(layers, Layer):
             raise TypeError(f"layers must be a list of layers; got a single {type(layers).__name__}: "
                             f"write Sequential([{type(layers).__name__}(...)])")
-        if isinstance(layers, (str, bytes, dict)) or layers is None:
-            raise TypeError(f"layers must be a list of nnlab layers; got {type(layers).__name__}")
-        try:
-            layers = list(layers)
-        except TypeError as err:
-            raise TypeError(f"layers must be a list of nnlab layers; got {type(layers).__name__}") from err
+        layers = as_list(layers, "layers", "nnlab layers", exclude=())
         if not layers:
             raise ValueError("layers is empty; a Sequential model needs at least one layer")
         width = None
@@ -874,24 +864,12 @@ class Sequential:
         is copied, so a bad list leaves the model unchanged.
         """
         targets = self.params + self.buffers
-        if weights is None or isinstance(weights, (str, bytes, np.ndarray)):
-            raise TypeError("weights must be a list of arrays, as returned by get_weights(); "
-                            f"got {type(weights).__name__}")
-        try:
-            weights = list(weights)
-        except TypeError as err:
-            raise TypeError("weights must be a list of arrays, as returned by get_weights(); "
-                            f"got {type(weights).__name__}") from err
+        weights = as_list(weights, "weights", "arrays, as returned by get_weights()")
         if len(weights) != len(targets):
             raise ValueError(f"weights has {len(weights)} arrays but the model has {len(targets)}")
         checked = []
         for i, (t, w) in enumerate(zip(targets, weights)):
-            try:
-                w = np.asarray(w)
-            except (TypeError, ValueError) as err:
-                raise TypeError(f"weights[{i}] must be an array of numbers") from err
-            if w.dtype.kind not in "biuf":
-                raise TypeError(f"weights[{i}] must be an array of numbers; got dtype {w.dtype}")
+            w = as_number_array(w, f"weights[{i}]")
             if w.shape != t.shape:
                 raise ValueError(f"weights[{i}] has shape {w.shape}; the model's array has shape {t.shape}")
             if not np.all(np.isfinite(w)):
@@ -963,14 +941,7 @@ def mlp(sizes, activation="relu", output=None, init=None, dropout=0.0, batchnorm
     an int seed or a Generator makes the network private and reproducible:
     the same seed gives the same network and the same masks.
     """
-    if isinstance(sizes, (str, bytes, dict)):
-        raise TypeError("sizes must be a list of layer widths such as [784, 256, 10]; "
-                        f"got {type(sizes).__name__}")
-    try:
-        sizes = list(sizes)
-    except TypeError as err:
-        raise TypeError("sizes must be a list of layer widths such as [784, 256, 10]; "
-                        f"got {type(sizes).__name__}") from err
+    sizes = as_list(sizes, "sizes", "layer widths such as [784, 256, 10]", exclude=())
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least the input and output widths; got {sizes}")
     for i, s in enumerate(sizes):

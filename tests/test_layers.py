@@ -389,7 +389,7 @@ def test_dense_accepts_an_initializer_written_f_shape_rng():
 @pytest.mark.parametrize("init,error,match", [
     (lambda shape, rng: np.ones((2, 2)), ValueError, r"init returned shape \(2, 2\); expected \(3, 4\)"),
     (lambda shape, rng: np.full(shape, np.nan), ValueError, "init returned NaN"),
-    (lambda shape, rng: np.full(shape, "a"), TypeError, "init must return an array of numbers"),
+    (lambda shape, rng: np.full(shape, "a"), TypeError, "the result of init must be an array of numbers"),
     (5, TypeError, "init must be a name of nnlab.init"),
     (["he_normal"], TypeError, "init must be a name"),
     ("he_normall", ValueError, "unknown initializer"),

@@ -424,6 +424,16 @@ def test_an_empty_parameter_list_is_a_no_op():
     assert opt.state == []
 
 
+def _twin_optimizers(torch, seed, ours, theirs, kwargs):
+    """The same problem for nnlab's optimizer ``ours`` and torch's ``theirs``:
+    (grads, nnlab params, torch params, nnlab optimizer, torch optimizer)."""
+    params, grads = _problem(seed)
+    mine = [p.copy() for p in params]
+    tparams = [torch.tensor(p.copy(), requires_grad=True) for p in params]
+    topt = getattr(torch.optim, theirs)(tparams, **kwargs, foreach=False)
+    return grads, mine, tparams, getattr(optim, ours)(**kwargs), topt
+
+
 # ---- NaN gradients: an unsupported extreme that behaves as in torch ----------
 @pytest.mark.torch
 @pytest.mark.parametrize("ours,theirs,kwargs", [
@@ -434,11 +444,7 @@ def test_an_empty_parameter_list_is_a_no_op():
 def test_nan_gradients_flow_as_in_torch(torch, ours, theirs, kwargs):
     """A NaN gradient is not checked (that would cost a pass over every array); like torch,
     it turns the weights it touches into NaN, and leaves the others exactly as torch does."""
-    params, grads = _problem(8)
-    mine = [p.copy() for p in params]
-    tparams = [torch.tensor(p.copy(), requires_grad=True) for p in params]
-    topt = getattr(torch.optim, theirs)(tparams, **kwargs, foreach=False)
-    opt = getattr(optim, ours)(**kwargs)
+    grads, mine, tparams, opt, topt = _twin_optimizers(torch, 8, ours, theirs, kwargs)
     for t in range(30):
         g = grads(t, [tp.detach().numpy().copy() for tp in tparams])
         if t == 10:
@@ -490,11 +496,7 @@ def test_zero_state_forgets_everything_but_the_hyperparameters(name):
     ("Adamax", "Adamax", dict())], ids=lambda v: v if isinstance(v, str) else None)
 def test_state_has_torchs_keys_and_values(torch, ours, theirs, kwargs):
     """``opt.state[i]`` holds what ``torch_opt.state[p_i]`` holds (plus a step count)."""
-    params, grads = _problem(10)
-    mine = [p.copy() for p in params]
-    tparams = [torch.tensor(p.copy(), requires_grad=True) for p in params]
-    topt = getattr(torch.optim, theirs)(tparams, **kwargs, foreach=False)
-    opt = getattr(optim, ours)(**kwargs)
+    grads, mine, tparams, opt, topt = _twin_optimizers(torch, 10, ours, theirs, kwargs)
     for t in range(20):
         opt.step(mine, grads(t, mine))
         for tp, g in zip(tparams, grads(t, [tp.detach().numpy() for tp in tparams])):
