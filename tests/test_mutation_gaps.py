@@ -456,3 +456,48 @@ def test_fit_rejects_an_optimizer_object_without_lr_up_front():
     X = np.random.default_rng(0).normal(size=(8, 2))
     with pytest.raises(TypeError, match=r"optimizer NoLr has \.step but no \.lr"):
         T.fit(model, X, np.arange(8) % 2, optimizer=NoLr(), epochs=1, progress=False)
+
+
+# ------------------------------------------------- RReLU, Dropout, layer_from_config
+def test_rrelu_with_an_int_seed_is_private_and_reproducible():
+    X = -np.ones((4, 5))
+    nnlab.seed(1)
+    a = L.RReLU(rng=7).forward(X, training=True)
+    nnlab.seed(2)                                   # the package generator must not matter
+    b = L.RReLU(rng=7).forward(X, training=True)
+    np.testing.assert_array_equal(a, b)
+    c = L.RReLU(rng=8).forward(X, training=True)
+    assert not np.array_equal(a, c)
+    assert np.all((-a >= 1 / 8) & (-a <= 1 / 3))    # slopes drawn from U(1/8, 1/3)
+
+
+def test_rrelu_bounds_may_be_zero_and_errors_name_them():
+    layer = L.RReLU(lower=0.0, upper=0.0, rng=0)    # torch accepts lower = upper = 0
+    np.testing.assert_array_equal(layer.forward(np.array([[-2.0, 3.0]]), training=True),
+                                  [[0.0, 3.0]])
+    with pytest.raises(ValueError, match="lower"):
+        L.RReLU(lower=-0.1)
+    with pytest.raises(ValueError, match="upper"):
+        L.RReLU(upper=-0.1)
+
+
+def test_dropout_keeps_the_dtype_it_is_given():
+    assert L.Dropout(0.5, dtype=np.float32).dtype == np.float32
+    assert L.Dropout(0.5).dtype is None
+
+
+def test_layer_from_config_messages_name_what_is_wrong():
+    with pytest.raises(TypeError, match=r"kind must be a layer class name such as 'Dense'; got int$"):
+        L.layer_from_config(3, {})
+    with pytest.raises(ValueError, match=r"kind must be one of: Dense, Activation, Dropout, "):
+        L.layer_from_config("Conv", {})
+    with pytest.raises(TypeError, match=r"config must be a dict of constructor arguments; got list$"):
+        L.layer_from_config("Dense", [])
+    with pytest.raises(ValueError, match=r"^config of an Activation needs its 'name'$"):
+        L.layer_from_config("Activation", {})
+
+
+@pytest.mark.parametrize("key", ["self", "dtype", "bogus"])
+def test_layer_from_config_refuses_keys_that_are_not_constructor_arguments(key):
+    with pytest.raises(ValueError, match=rf"config of a Dense has unknown keys \['{key}'\]"):
+        L.layer_from_config("Dense", {"n_in": 2, "n_out": 3, key: 1})
