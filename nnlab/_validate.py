@@ -117,6 +117,15 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
+def check_int(value, name: str, minimum: int = 1) -> int:
+    """``value`` as a Python int >= ``minimum`` (NumPy integers too, never a bool);
+    otherwise a ``ValueError`` naming ``name``."""
+    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
+            or value < minimum:
+        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+    return int(value)
+
+
 def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
     """Return ``value`` as a float, raising ``ValueError`` unless it is > 0 (or >= 0)."""
     if isinstance(value, (bool, np.bool_)):

@@ -16,15 +16,9 @@ from __future__ import annotations
 import numpy as np
 
 from . import activations
-from ._validate import as_float_array
+from ._validate import as_float_array, check_int
 
 __all__ = ["collapse_linear_layers", "value_range", "gradient_after_layers", "dead_fraction"]
-
-
-def _count(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def collapse_linear_layers(W1, b1, W2, b2):
@@ -79,7 +73,7 @@ def gradient_after_layers(name, z, n_layers, weight=1.0, **params):
         raise ValueError(f"{name} is not element-wise (each output mixes a whole row); "
                          "pick an element-wise activation")
     z = as_float_array(z, "z").astype(np.float64)
-    n_layers = _count(n_layers, "n_layers", minimum=0)
+    n_layers = check_int(n_layers, "n_layers", minimum=0)
     if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, (int, float, np.integer, np.floating)):
         raise TypeError(f"weight must be a number; got {weight!r}")
     weight = float(weight)

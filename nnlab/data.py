@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import CallOrderError, as_matrix, as_rng
+from ._validate import CallOrderError, as_matrix, as_rng, check_int
 
 __all__ = [
     "load_digits", "load_mnist", "read_idx", "cache_dir",
@@ -389,12 +389,6 @@ def load_mnist(path=None, kind="train", download=False, *, dataset="mnist", sha2
 
 
 # ------------------------------------------------------------------ synthetic data
-def _count(value, name, minimum=1) -> int:
-    if not isinstance(value, (int, np.integer)) or isinstance(value, (bool, np.bool_)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
-
-
 def _class_sizes(n: int, k: int) -> list[int]:
     """Split ``n`` samples into ``k`` classes as evenly as possible."""
     return [n // k + (c < n % k) for c in range(k)]
@@ -423,8 +417,8 @@ def make_linear(n_samples=100, noise=0.0, seed=0, *, n_features=2):
     :math:`\epsilon \sim \mathcal N(0, \text{noise}^2)`. ``noise=0`` is linearly separable.
     Returns ``X`` ``(n_samples, n_features)``, ``y`` ``(n_samples,)``.
     """
-    n = _count(n_samples, "n_samples")
-    n_features = _count(n_features, "n_features")
+    n = check_int(n_samples, "n_samples")
+    n_features = check_int(n_features, "n_features")
     noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     w = rng.normal(size=n_features)
@@ -442,8 +436,8 @@ def make_blobs(n_samples=100, noise=1.0, seed=0, *, n_classes=3):
     :math:`\mathcal N(0, \text{noise}^2 I)`. Classes as equal in size as possible.
     Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)`` with labels ``0..n_classes-1``.
     """
-    n_classes = _count(n_classes, "n_classes")
-    n = _count(n_samples, "n_samples", n_classes)
+    n_classes = check_int(n_classes, "n_classes")
+    n = check_int(n_samples, "n_samples", n_classes)
     noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
@@ -460,7 +454,7 @@ def make_moons(n_samples=100, noise=0.1, seed=0):
     :math:`t \sim U(0, \pi)`, plus :math:`\mathcal N(0, \text{noise}^2 I)`.
     Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
     """
-    n = _count(n_samples, "n_samples", 2)
+    n = check_int(n_samples, "n_samples", 2)
     noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     y = np.repeat([0, 1], _class_sizes(n, 2))
@@ -479,7 +473,7 @@ def make_circles(n_samples=100, noise=0.05, seed=0, *, factor=0.5):
     :math:`\mathcal N(0, \text{noise}^2 I)` (Chapters 5–6). ``factor`` lies in
     [0, 1) (as in scikit-learn). Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
     """
-    n = _count(n_samples, "n_samples", 2)
+    n = check_int(n_samples, "n_samples", 2)
     noise = _real(noise, "noise", minimum=0)
     factor = _real(factor, "factor", minimum=0, maximum=1, open_max=True)
     rng = as_rng(seed, "seed")
@@ -498,7 +492,7 @@ def make_xor(n_samples=100, noise=0.15, seed=0):
     ``noise=0`` gives exactly the truth table.
     Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
     """
-    n = _count(n_samples, "n_samples", 4)
+    n = check_int(n_samples, "n_samples", 4)
     noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
@@ -517,8 +511,8 @@ def make_spirals(n_samples=100, noise=0.05, seed=0, *, n_classes=2):
     :math:`\mathcal N(0, \text{noise}^2 I)`.
     Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)`` with labels ``0..n_classes-1``.
     """
-    n_classes = _count(n_classes, "n_classes")
-    n = _count(n_samples, "n_samples", n_classes)
+    n_classes = check_int(n_classes, "n_classes")
+    n = check_int(n_samples, "n_samples", n_classes)
     noise = _real(noise, "noise", minimum=0)
     rng = as_rng(seed, "seed")
     sizes = _class_sizes(n, n_classes)

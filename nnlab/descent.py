@@ -28,7 +28,7 @@ import math
 import numpy as np
 
 from . import data
-from ._validate import as_float_array, as_matrix, as_rng, check_positive
+from ._validate import as_float_array, as_matrix, as_rng, check_positive, check_int
 
 __all__ = [
     "gradient_descent", "one_param_cost", "one_param_gradient", "one_param_curvature",
@@ -42,12 +42,6 @@ RUN_KINDS = ("converging", "oscillating", "diverging")
 #: times its starting value (or overflows).
 DIVERGENCE_FACTOR = 1e10
 SCALINGS = ("none", "center", "minmax", "standardize")
-
-
-def _count(value, name: str, minimum: int = 1) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _xy(X, y, x_name="X", y_name="y"):
@@ -121,7 +115,7 @@ def gradient_descent(grad_fn, theta0, lr, steps):
     """
     _callable(grad_fn, "grad_fn", "theta -> gradient (same shape as theta)")
     theta = as_float_array(theta0, "theta0").astype(np.float64)
-    steps = _count(steps, "steps", minimum=0)
+    steps = check_int(steps, "steps", minimum=0)
     rate = _schedule(lr)
     path = np.empty((steps + 1, *theta.shape))
     path[0] = theta
@@ -360,10 +354,10 @@ def updates_per_epoch(m, batch_size=None):
     ``1`` is stochastic gradient descent (:math:`m` updates). The count matches
     the number of batches :func:`nnlab.data.minibatches` yields.
     """
-    m = _count(m, "m")
+    m = check_int(m, "m")
     if batch_size is None:
         return 1
-    return math.ceil(m / _count(batch_size, "batch_size"))
+    return math.ceil(m / check_int(batch_size, "batch_size"))
 
 
 def minibatch_gd(X, y, theta0, lr, epochs, batch_size=None, *, X_val=None, y_val=None, seed=0):
@@ -393,7 +387,7 @@ def minibatch_gd(X, y, theta0, lr, epochs, batch_size=None, *, X_val=None, y_val
     theta = as_float_array(theta0, "theta0").astype(np.float64).copy()
     if theta.shape != (X.shape[1],):
         raise ValueError(f"theta0 must have shape ({X.shape[1]},), one entry per column of X; got {theta.shape}")
-    epochs = _count(epochs, "epochs")
+    epochs = check_int(epochs, "epochs")
     rate = _schedule(lr)
     has_val = X_val is not None or y_val is not None
     if has_val:

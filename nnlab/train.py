@@ -43,7 +43,7 @@ import numpy as np
 
 from . import losses as _losses
 from . import optim as _optim
-from ._validate import as_float_array, as_matrix, as_rng, cast, check_positive
+from ._validate import as_float_array, as_matrix, as_rng, cast, check_positive, check_int
 from .layers import Sequential
 
 __all__ = ["fit", "evaluate", "History"]
@@ -305,16 +305,16 @@ def fit(model, X, y, *, loss="softmax_cross_entropy", optimizer="sgd", lr=None, 
     y = _as_targets(y, "y")
     if len(y) != m:
         raise ValueError(f"X has {m} samples (rows) but y has {len(y)}; they must match")
-    epochs = _positive_int(epochs, "epochs")
+    epochs = check_int(epochs, "epochs")
     if batch_size is not None:
-        batch_size = _positive_int(batch_size, "batch_size")
+        batch_size = check_int(batch_size, "batch_size")
     if schedule is not None and not callable(schedule):
         raise TypeError("schedule must be a function step -> lr (e.g. an nnlab.schedules object)")
     if not isinstance(schedule_unit, str) or schedule_unit not in ("step", "epoch"):
         raise ValueError(f"schedule_unit must be 'step' or 'epoch'; got {schedule_unit!r}")
     clip_norm = None if clip_norm is None else check_positive(clip_norm, "clip_norm")
     clip_value = None if clip_value is None else check_positive(clip_value, "clip_value")
-    patience = None if early_stopping is None else _positive_int(early_stopping, "early_stopping", minimum=0)
+    patience = None if early_stopping is None else check_int(early_stopping, "early_stopping", minimum=0)
     if not isinstance(progress, (bool, np.bool_, int, np.integer)):
         raise TypeError(f"progress must be True or False; got {type(progress).__name__}")
     _check_batch_sizes(model, m, batch_size)
@@ -669,12 +669,6 @@ def _as_targets(y, name):
     if len(y) == 0:
         raise ValueError(f"{name} is empty; expected one entry per sample")
     return y
-
-
-def _positive_int(value, name, minimum=1):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
-    return int(value)
 
 
 def _make_optimizer(optimizer, lr):
