@@ -7,6 +7,11 @@ silent NaN.
 """
 from __future__ import annotations
 
+import functools
+import inspect
+import math
+import numbers
+
 import numpy as np
 
 
@@ -138,6 +143,182 @@ def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
         bound = ">= 0" if allow_zero else "> 0"
         raise ValueError(f"{name} must be a finite number {bound}; got {value!r}")
     return v
+
+
+def short(value) -> str:
+    """repr(value), cut to at most 60 characters (for error messages)."""
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def describe(value) -> str:
+    """The value and its type for an error message: "True (a bool)"."""
+    if value is None:
+        return "None"
+    if isinstance(value, (bool, np.bool_)):
+        return f"{value!r} (a bool)"
+    kind = type(value).__name__
+    article = "an" if kind[0] in "aeiouAEIOU" else "a"
+    return f"{short(value)} ({article} {kind})"
+
+
+def _interval(low, low_open, high, high_open) -> str:
+    if low is None and high is None:
+        return ""
+    if high is None:
+        return f" {'>' if low_open else '>='} {low:g}"
+    if low is None:
+        return f" {'<' if high_open else '<='} {high:g}"
+    return (f" in {'(' if low_open else '['}{low:g}, "
+            f"{high:g}{')' if high_open else ']'}")
+
+
+def check_real(value, name: str, *, low=None, low_open: bool = False,
+               high=None, high_open: bool = False, hint: str = "") -> float:
+    """value as a finite float within [low, high] (open ends as asked).
+
+    Python and NumPy real numbers and 0-d real arrays are accepted. A bool,
+    a string, None or a complex number is a TypeError (float("0.1") and
+    float(True) would silently succeed); NaN, inf or a value out of range
+    is a ValueError. hint is added to the message for a bool.
+    """
+    what = _interval(low, low_open, high, high_open)
+    if isinstance(value, np.ndarray) and value.ndim == 0 \
+            and value.dtype.kind in "iuf":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) \
+            or not isinstance(value, numbers.Real):
+        extra = hint if isinstance(value, (bool, np.bool_)) else ""
+        raise TypeError(f"{name} must be a number{what}; "
+                        f"got {describe(value)}{extra}")
+    try:
+        v = float(value)
+    except OverflowError:                 # an int beyond the float range
+        v = math.inf if value > 0 else -math.inf
+    if not math.isfinite(v):
+        raise ValueError(f"{name} must be a finite number{what}; "
+                         f"got {short(value)}")
+    too_low = low is not None and (v <= low if low_open else v < low)
+    too_high = high is not None and (v >= high if high_open else v > high)
+    if too_low or too_high:
+        raise ValueError(f"{name} must be a number{what}; got {short(value)}")
+    return v + 0.0                        # -0.0 becomes 0.0
+
+
+def check_flag(value, name: str) -> bool:
+    """value as a bool; anything but True or False is a TypeError."""
+    if not isinstance(value, (bool, np.bool_)):
+        raise TypeError(f"{name} must be True or False; got {describe(value)}")
+    return bool(value)
+
+
+def class_labels(y, name: str = "y", *, m=None, n_classes=None) -> np.ndarray:
+    """Integer class labels 0, 1, ..., K-1 as an int64 array of shape (m,).
+
+    A column (m, 1) is flattened. Floats (even 1.0), bools and other types
+    are a TypeError that says how to convert. With m, the number of labels
+    must be m; with n_classes, every label must lie in [0, n_classes).
+    """
+    what = "integer class labels 0, 1, ..., K-1 of shape (m,)"
+    if y is None:
+        raise TypeError(f"{name} must be {what}; got None")
+    try:
+        labels = np.asarray(y)
+    except Exception as err:
+        raise TypeError(f"{name} must be {what}; got "
+                        f"{type(y).__name__} ({err})") from None
+    if labels.dtype == bool:
+        raise TypeError(
+            f"{name} has dtype bool, but class labels are integers 0, 1, "
+            f"..., K-1; use {name}.astype(np.int64) (False -> 0, True -> 1)")
+    if np.issubdtype(labels.dtype, np.floating):
+        finite = labels[np.isfinite(labels)]
+        fractional = finite[finite != np.round(finite)]
+        if fractional.size or finite.size < labels.size:
+            bad = (fractional[0] if fractional.size
+                   else labels[~np.isfinite(labels)][0])
+            raise TypeError(f"{name} must hold integer class labels 0, 1, "
+                            f"..., K-1; got the non-integer value {bad!r} "
+                            f"(dtype {labels.dtype})")
+        raise TypeError(
+            f"{name} must hold integer class labels; got dtype "
+            f"{labels.dtype}. If the values are class numbers, convert them "
+            f"with {name}.astype(np.int64)")
+    if not np.issubdtype(labels.dtype, np.integer):
+        raise TypeError(f"{name} must hold integer class labels 0, 1, ..., "
+                        f"K-1; got dtype {labels.dtype}")
+    if labels.ndim == 2 and labels.shape[1] == 1:
+        labels = labels[:, 0]                  # a column (m, 1) -> (m,)
+    if labels.ndim != 1:
+        raise ValueError(f"{name} must be a 1-D array of class labels of "
+                         f"shape (m,) (or a column (m, 1)); got shape "
+                         f"{labels.shape}")
+    if labels.size == 0:
+        raise ValueError(f"{name} is empty; expected at least one label")
+    if labels.dtype == np.uint64 and labels.max() > np.iinfo(np.int64).max:
+        raise ValueError(f"{name} contains labels outside [0, K): got labels "
+                         f"up to {labels.max()}; class labels must be 0, 1, "
+                         f"..., K-1")
+    labels = labels.astype(np.int64, copy=False)
+    if m is not None and labels.shape != (m,):
+        raise ValueError(f"{name} holds {labels.shape[0]} labels but X has "
+                         f"{m} rows; they must match")
+    if n_classes is not None:
+        low, high = int(labels.min()), int(labels.max())
+        if low < 0 or high >= n_classes:
+            raise ValueError(
+                f"{name} contains labels outside [0, {n_classes}): got "
+                f"labels from {low} to {high}; class labels must be 0, 1, "
+                f"..., n_classes - 1")
+    return labels
+
+
+def binary_labels(y, name: str = "y", *, m=None) -> np.ndarray:
+    """Binary targets as floats of shape (m,): 0/1 labels (ints or bools
+    welcome) or probabilities in [0, 1]. A column (m, 1) is flattened."""
+    what = "0/1 labels (or probabilities in [0, 1])"
+    if y is None:
+        raise TypeError(f"{name} must hold {what}; got None")
+    arr = np.asarray(y) if not isinstance(y, np.ndarray) else y
+    if arr.dtype == bool or np.issubdtype(arr.dtype, np.integer):
+        arr = arr.astype(np.float64)      # 0/1 labels are the targets
+    arr = as_float_array(arr, name)
+    if arr.ndim == 2 and arr.shape[1] == 1:
+        arr = arr[:, 0]
+    rows = "one per row of X" if m is not None else "(m,)"
+    if arr.ndim != 1 or (m is not None and arr.shape != (m,)):
+        shape = f"({m},)" if m is not None else "(m,)"
+        raise ValueError(f"{name} must have shape {shape}, {rows}; "
+                         f"got {arr.shape}")
+    if np.any((arr < 0) | (arr > 1)):
+        raise ValueError(f"{name} must hold {what}; got values from "
+                         f"{arr.min():g} to {arr.max():g}")
+    return arr
+
+
+def checks(checker):
+    """Decorator: check a function's inputs with checker before it runs.
+
+    checker takes the same arguments as the function and returns a dict of
+    checked values (name -> value) that replace the arguments (names it
+    leaves out pass through unchanged). The decorated function then holds
+    only the mathematics, and inspect.getsource shows it whole.
+
+        @checks(_xy)
+        def cost(X, y): ...
+    """
+    def decorate(func):
+        signature = inspect.signature(func)
+
+        @functools.wraps(func)
+        def checked(*args, **kwargs):
+            bound = signature.bind(*args, **kwargs)
+            bound.apply_defaults()
+            bound.arguments.update(checker(**bound.arguments))
+            return func(*bound.args, **bound.kwargs)
+        checked.checker = checker
+        return checked
+    return decorate
 
 
 # The package-level random generator: every ``rng=None`` draws from it, so two
