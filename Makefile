@@ -35,7 +35,7 @@ $(STAMP): requirements.txt pyproject.toml
 # chapter is re-executed. After a failed build every page is re-read (--all), so that
 # warnings from unchanged pages are reported again instead of being hidden by the cache.
 BUILD_DIR = $(BOOK_ROOT)/_build
-NNLAB_HASH = $(shell cat $(sort $(wildcard nnlab/*.py nnlab/datasets/* book/_ext/*.py)) | sha1sum | cut -c1-16)
+NNLAB_HASH = $(shell cat $(sort $(wildcard nnlab/*.py nnlab/*/*.py nnlab/datasets/* book/_ext/*.py)) | sha1sum | cut -c1-16)
 book: $(STAMP)
 	@start=$$(date +%s); extra=""; \
 	if [ "$$(cat $(BUILD_DIR)/.nnlab-hash 2>/dev/null)" != "$(NNLAB_HASH)" ]; then \

@@ -3,16 +3,15 @@
 Every formula in the book is a short, tested NumPy function here. Rows are
 samples: ``Z = X @ W + b`` with ``W`` of shape ``(n_in, n_out)``.
 
-Layers of the package (each imports only from the ones above it):
+The package has three layers; each imports only from the ones above it:
 
-1. math core: :mod:`nnlab.activations`, :mod:`nnlab.losses`, :mod:`nnlab.init`,
-   :mod:`nnlab.gradcheck`, :mod:`nnlab.data`
-2. the chapters' small models (:mod:`nnlab.models`, :mod:`nnlab.linear_models`,
-   :mod:`nnlab.descent`, :mod:`nnlab.activation_tools`), :mod:`nnlab.layers`,
-   :mod:`nnlab.optim`, :mod:`nnlab.schedules`
-3. :mod:`nnlab.train`, :mod:`nnlab.io`
-4. :mod:`nnlab.check`, :mod:`nnlab.viz`, :mod:`nnlab.widgets`, :mod:`nnlab.book`
-   (the only ones that may use matplotlib, ipywidgets or myst-nb)
+1. core library: nnlab.activations, losses, init, gradcheck, data, layers,
+   optim, schedules, train, io (general, fast, no chapter in sight)
+2. chapter code: nnlab.chapters.ch01_neuron ... ch05_activations, one
+   module per chapter with the readable versions the book shows
+3. book tooling: nnlab.book (glue), nnlab.book.check, nnlab.book.viz,
+   nnlab.book.widgets (the only place that uses matplotlib, ipywidgets or
+   myst-nb)
 
 Submodules are imported on first use, so ``import nnlab`` is cheap and never
 pulls in matplotlib.
@@ -25,9 +24,8 @@ __version__ = "0.1.0"
 
 _SUBMODULES = (
     "activations", "losses", "init", "gradcheck", "data",
-    "models", "linear_models", "descent", "activation_tools",
     "layers", "optim", "schedules", "train", "io",
-    "check", "viz", "widgets", "book",
+    "chapters", "book",
 )
 # Names re-exported at the top level for convenience: name -> submodule.
 _SHORTCUTS = {"Sequential": "layers", "mlp": "layers", "fit": "train"}

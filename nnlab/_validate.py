@@ -354,3 +354,25 @@ def as_rng(seed_or_rng, name: str = "rng") -> np.random.Generator:
         return np.random.default_rng(int(seed_or_rng))
     raise TypeError(f"{name} must be an int seed, a numpy.random.Generator or None; "
                     f"got {type(seed_or_rng).__name__}")
+
+
+def as_shaped(value, shape, name: str, what: str) -> np.ndarray:
+    """A float copy of value with exactly this shape (what says why, e.g.
+    "one column per class"), or a ValueError naming name."""
+    value = as_float_array(value, name)
+    if value.shape != tuple(shape):
+        raise ValueError(f"{name} must have shape {tuple(shape)}, {what}; "
+                         f"got {value.shape}")
+    return value.copy()
+
+
+def check_not_diverged(params, lr, epoch: int, name: str = "lr") -> None:
+    """A ValueError naming lr when a gradient-descent update overflowed.
+
+    params are the arrays after the update of epoch (counted from 0).
+    """
+    if not all(np.all(np.isfinite(p)) for p in params):
+        raise ValueError(
+            f"{name}={lr:g} is so large that the weights overflowed the "
+            f"float range in epoch {epoch + 1}; use a smaller {name} (about "
+            f"0.1 to 10 on standardized features)")

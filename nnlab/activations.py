@@ -35,7 +35,7 @@ from ._validate import NotSupported, as_float_array, check_positive
 
 __all__ = [
     "step", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu",
-    "softplus", "mish", "softmax", "log_softmax", "get", "Activation", "NAMES",
+    "softplus", "mish", "softmax", "log_softmax", "logit", "get", "Activation", "NAMES",
 ]
 
 # SELU constants (Klambauer et al., 2017), the values PyTorch uses.
@@ -86,6 +86,18 @@ def sigmoid(z):
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(z))  # in (0, 1]: cannot overflow
         return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+
+
+def logit(p):
+    """The inverse of the sigmoid, the log-odds: logit(p) = log(p / (1 − p)).
+
+    sigmoid(z) ≥ t exactly when z ≥ logit(t). p in (0, 1), any shape.
+    """
+    p = as_float_array(p, "p")
+    if np.any((p <= 0) | (p >= 1)):
+        raise ValueError(f"p must lie strictly between 0 and 1; got values "
+                         f"from {p.min():g} to {p.max():g}")
+    return np.log(p) - np.log1p(-p)
 
 
 def _sigmoid_pair(x):

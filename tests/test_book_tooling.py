@@ -19,7 +19,8 @@ matplotlib.use("Agg")
 
 from matplotlib.colors import to_rgba  # noqa: E402
 
-from nnlab import book, viz  # noqa: E402
+from nnlab import book  # noqa: E402
+from nnlab.book import viz  # noqa: E402
 from nnlab.book import glue, portable  # noqa: E402
 
 RECORD = "application/papermill.record/text/plain"   # myst-nb's glue mime

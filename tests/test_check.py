@@ -13,7 +13,7 @@ from fractions import Fraction
 import numpy as np
 import pytest
 
-from nnlab import check
+from nnlab.book import check
 
 LN2 = math.log(2)
 

@@ -20,8 +20,10 @@ import numpy as np
 import pytest
 
 import nnlab
-from nnlab import (activation_tools, activations, data, descent, gradcheck, init, io,
-                   layers, linear_models, losses, models, optim, schedules, train)
+from nnlab import (activations, data, gradcheck, init, io, layers, losses, optim,
+                   schedules, train)
+from nnlab.chapters import (ch01_neuron, ch02_logistic, ch03_softmax,
+                            ch04_gradient_descent, ch05_activations)
 
 BAD = {
     "None": None,
@@ -122,98 +124,98 @@ CASES = {
     "data.Standardizer.fit": (lambda X: data.Standardizer().fit(X), {"X": _X}),
     "data.Standardizer.transform": (lambda X: data.Standardizer().fit(_X()).transform(X),
                                     {"X": _X}),
-    # models (Chapter 1)
-    "models.add_bias_column": (models.add_bias_column, {"X": _X}),
-    "models.normal_equation": (models.normal_equation,
+    # chapter 1
+    "ch01_neuron.add_bias_column": (ch01_neuron.add_bias_column, {"X": _X}),
+    "ch01_neuron.normal_equation": (ch01_neuron.normal_equation,
                                {"X": lambda: _X(8), "y": lambda: np.arange(8.0)}),
-    "models.linear_regression_gd": (models.linear_regression_gd,
+    "ch01_neuron.linear_regression_gd": (ch01_neuron.linear_regression_gd,
                                     {"X": lambda: _X(8), "y": lambda: np.arange(8.0),
                                      "lr": lambda: 0.1, "steps": lambda: 5}),
-    "models.perceptron_predict": (models.perceptron_predict,
+    "ch01_neuron.perceptron_predict": (ch01_neuron.perceptron_predict,
                                   {"X": _X, "w": lambda: np.ones(3), "b": lambda: 0.0}),
-    "models.perceptron_train": (models.perceptron_train,
+    "ch01_neuron.perceptron_train": (ch01_neuron.perceptron_train,
                                 {"X": _X, "y": lambda: _labels(6, 2), "lr": lambda: 1.0,
                                  "epochs": lambda: 3}),
-    # linear_models (Chapters 2-3)
-    "linear_models.logits": (linear_models.logits,
+    # chapters 2-3
+    "ch03_softmax.logits": (ch03_softmax.logits,
                              {"X": _X, "W": lambda: np.ones((3, 2)), "b": lambda: np.zeros(2)}),
-    "linear_models.logit": (linear_models.logit, {"p": lambda: np.array([0.2, 0.5])}),
-    **{f"linear_models.{n}": (getattr(linear_models, n),
+    "activations.logit": (activations.logit, {"p": lambda: np.array([0.2, 0.5])}),
+    **{f"ch02_logistic.{n}": (getattr(ch02_logistic, n),
                               {"X": _X, "w": lambda: np.ones(3), "b": lambda: 0.0})
        for n in ("logistic_forward", "logistic_predict")},
-    **{f"linear_models.{n}": (getattr(linear_models, n),
+    **{f"ch02_logistic.{n}": (getattr(ch02_logistic, n),
                               {"X": _X, "y": lambda: _labels(6, 2), "w": lambda: np.ones(3),
                                "b": lambda: 0.0})
        for n in ("logistic_loss", "logistic_gradients")},
-    "linear_models.logistic_one_sample": (linear_models.logistic_one_sample,
+    "ch02_logistic.logistic_one_sample": (ch02_logistic.logistic_one_sample,
                                           {"x": lambda: np.ones(3), "y": lambda: 1,
                                            "w": lambda: np.ones(3), "b": lambda: 0.0}),
-    "linear_models.logistic_regression_fit": (linear_models.logistic_regression_fit,
+    "ch02_logistic.logistic_regression_fit": (ch02_logistic.logistic_regression_fit,
                                               {"X": _X, "y": lambda: _labels(6, 2),
                                                "lr": lambda: 0.1, "epochs": lambda: 3}),
-    "linear_models.softmax_temperature": (linear_models.softmax_temperature,
+    "ch03_softmax.softmax_temperature": (ch03_softmax.softmax_temperature,
                                           {"z": lambda: np.array([1.0, 2.0]),
                                            "temperature": lambda: 2.0}),
-    **{f"linear_models.{n}": (getattr(linear_models, n),
+    **{f"ch03_softmax.{n}": (getattr(ch03_softmax, n),
                               {"X": _X, "W": lambda: np.ones((3, 3)), "b": lambda: np.zeros(3)})
        for n in ("softmax_regression_forward", "softmax_regression_predict",
                  "multilabel_forward")},
-    **{f"linear_models.{n}": (getattr(linear_models, n),
+    **{f"ch03_softmax.{n}": (getattr(ch03_softmax, n),
                               {"X": _X, "y": _labels, "W": lambda: np.ones((3, 3)),
                                "b": lambda: np.zeros(3)})
        for n in ("softmax_regression_loss", "softmax_regression_gradients")},
-    "linear_models.softmax_regression_fit": (linear_models.softmax_regression_fit,
+    "ch03_softmax.softmax_regression_fit": (ch03_softmax.softmax_regression_fit,
                                              {"X": _X, "y": _labels, "n_classes": lambda: 3,
                                               "lr": lambda: 0.1, "epochs": lambda: 3}),
-    **{f"linear_models.{n}": (getattr(linear_models, n),
+    **{f"ch03_softmax.{n}": (getattr(ch03_softmax, n),
                               {"X": _X, "Y": lambda: np.eye(3)[_labels()],
                                "W": lambda: np.ones((3, 3)), "b": lambda: np.zeros(3)})
        for n in ("multilabel_loss", "multilabel_gradients")},
-    "linear_models.multilabel_fit": (linear_models.multilabel_fit,
+    "ch03_softmax.multilabel_fit": (ch03_softmax.multilabel_fit,
                                      {"X": _X, "Y": lambda: np.eye(3)[_labels()],
                                       "lr": lambda: 0.1, "epochs": lambda: 3}),
-    "linear_models.multilabel_predict": (linear_models.multilabel_predict,
+    "ch03_softmax.multilabel_predict": (ch03_softmax.multilabel_predict,
                                          {"scores": lambda: np.full((2, 3), 0.7),
                                           "threshold": lambda: 0.5}),
-    # descent (Chapter 4)
-    "descent.gradient_descent": (descent.gradient_descent,
+    # chapter 4
+    "ch04_gradient_descent.gradient_descent": (ch04_gradient_descent.gradient_descent,
                                  {"grad_fn": lambda: (lambda t: 2 * t), "theta0": lambda: 1.0,
                                   "lr": lambda: 0.1, "steps": lambda: 5}),
-    **{f"descent.{n}": (getattr(descent, n),
+    **{f"ch04_gradient_descent.{n}": (getattr(ch04_gradient_descent, n),
                         {"theta": lambda: 1.0, "x": lambda: np.array([1.0, 2.0]),
                          "y": lambda: np.array([1.0, 2.5])})
        for n in ("one_param_cost", "one_param_gradient")},
-    "descent.one_param_curvature": (descent.one_param_curvature, {"x": lambda: np.array([1.0, 2.0])}),
-    "descent.one_param_minimizer": (descent.one_param_minimizer,
+    "ch04_gradient_descent.one_param_curvature": (ch04_gradient_descent.one_param_curvature, {"x": lambda: np.array([1.0, 2.0])}),
+    "ch04_gradient_descent.one_param_minimizer": (ch04_gradient_descent.one_param_minimizer,
                                     {"x": lambda: np.array([1.0, 2.0]), "y": lambda: np.array([1.0, 2.5])}),
-    **{f"descent.{n}": (getattr(descent, n),
+    **{f"ch04_gradient_descent.{n}": (getattr(ch04_gradient_descent, n),
                         {"theta": lambda: np.zeros(2), "X": lambda: _X(5, 2),
                          "y": lambda: np.arange(5.0)})
        for n in ("linreg_cost", "linreg_gradient")},
-    "descent.scale_features": (descent.scale_features, {"X": _X, "method": lambda: "standardize"}),
-    "descent.hessian_curvatures": (descent.hessian_curvatures, {"X": _X}),
-    "descent.hessian_condition": (descent.hessian_condition, {"X": _X}),
-    "descent.steps_to_tolerance": (descent.steps_to_tolerance,
+    "ch04_gradient_descent.scale_features": (ch04_gradient_descent.scale_features, {"X": _X, "method": lambda: "standardize"}),
+    "ch04_gradient_descent.hessian_curvatures": (ch04_gradient_descent.hessian_curvatures, {"X": _X}),
+    "ch04_gradient_descent.hessian_condition": (ch04_gradient_descent.hessian_condition, {"X": _X}),
+    "ch04_gradient_descent.steps_to_tolerance": (ch04_gradient_descent.steps_to_tolerance,
                                    {"path": lambda: np.array([[1.0], [0.5], [0.0]]),
                                     "theta_star": lambda: np.array([0.0]), "tol": lambda: 1e-3}),
-    "descent.updates_per_epoch": (descent.updates_per_epoch,
+    "ch04_gradient_descent.updates_per_epoch": (ch04_gradient_descent.updates_per_epoch,
                                   {"m": lambda: 12, "batch_size": lambda: 5}),
-    "descent.minibatch_gd": (descent.minibatch_gd,
+    "ch04_gradient_descent.minibatch_gd": (ch04_gradient_descent.minibatch_gd,
                              {"X": lambda: _X(8, 2), "y": lambda: np.arange(8.0),
                               "theta0": lambda: np.zeros(2), "lr": lambda: 0.05,
                               "epochs": lambda: 2, "batch_size": lambda: 4, "seed": lambda: 0}),
-    "descent.saddle_loss": (descent.saddle_loss, {"theta": lambda: np.array([1.0, 2.0])}),
-    "descent.double_well": (descent.double_well, {"x": lambda: np.array([1.0, 2.0])}),
-    # activation_tools (Chapter 5)
-    "activation_tools.collapse_linear_layers": (activation_tools.collapse_linear_layers,
+    "ch04_gradient_descent.saddle_loss": (ch04_gradient_descent.saddle_loss, {"theta": lambda: np.array([1.0, 2.0])}),
+    "ch04_gradient_descent.double_well": (ch04_gradient_descent.double_well, {"x": lambda: np.array([1.0, 2.0])}),
+    # chapter 5
+    "ch05_activations.collapse_linear_layers": (ch05_activations.collapse_linear_layers,
                                                 {"W1": lambda: np.ones((3, 4)), "b1": lambda: np.zeros(4),
                                                  "W2": lambda: np.ones((4, 2)), "b2": lambda: np.zeros(2)}),
-    "activation_tools.value_range": (activation_tools.value_range,
+    "ch05_activations.value_range": (ch05_activations.value_range,
                                      {"name": lambda: "tanh", "z": lambda: np.linspace(-3, 3, 7)}),
-    "activation_tools.gradient_after_layers": (activation_tools.gradient_after_layers,
+    "ch05_activations.gradient_after_layers": (ch05_activations.gradient_after_layers,
                                                {"name": lambda: "sigmoid", "z": lambda: 0.0,
                                                 "n_layers": lambda: 5, "weight": lambda: 1.0}),
-    "activation_tools.dead_fraction": (activation_tools.dead_fraction,
+    "ch05_activations.dead_fraction": (ch05_activations.dead_fraction,
                                        {"X": _X, "W": lambda: np.ones((3, 4)), "b": lambda: np.zeros(4)}),
     # layers
     "layers.Dense": (layers.Dense, {"n_in": lambda: 3, "n_out": lambda: 2, "init": lambda: "he_normal",
@@ -286,8 +288,8 @@ CASES = {
 EXTRA_OK = {
     "train.fit": (FloatingPointError,),
     "schedules.lr_range_test": (FloatingPointError,),
-    "models.linear_regression_gd": (FloatingPointError,),
-    "descent.minibatch_gd": (FloatingPointError,),
+    "ch01_neuron.linear_regression_gd": (FloatingPointError,),
+    "ch04_gradient_descent.minibatch_gd": (FloatingPointError,),
     "data.read_idx": (FileNotFoundError,),
     "data.load_mnist": (FileNotFoundError,),
     "io.load": (FileNotFoundError,),
@@ -514,7 +516,7 @@ COMBOS = {
                                      ["18446744073709551615"]),
     "Standardizer.transform overflow": (lambda: data.Standardizer().fit(
         np.array([[1e-300], [2e-300]])).transform(np.array([[1e300]])), ["X", "overflow"]),
-    "softmax_temperature 1e-320": (lambda: linear_models.softmax_temperature(
+    "softmax_temperature 1e-320": (lambda: ch03_softmax.softmax_temperature(
         np.array([1.0, 2.0]), 1e-320), None),
     "cross_entropy float16 100000 rows": (lambda: losses.cross_entropy(
         np.zeros(100000, int), np.full((100000, 2), 0.5, np.float16)), None),
@@ -542,7 +544,7 @@ def test_combination(case):
 def test_combination_results_are_right():
     """Silent wrong answers found by the combination probes, against independent references."""
     # a tiny temperature puts all probability on the largest logit (the T -> 0 limit)
-    p = linear_models.softmax_temperature(np.array([[1.0, 2.0, -3.0]]), 1e-320)
+    p = ch03_softmax.softmax_temperature(np.array([[1.0, 2.0, -3.0]]), 1e-320)
     assert p.tolist() == [[0.0, 1.0, 0.0]]
     # cross-entropy of 1/2 is ln 2 however many float16 rows (the sum overflowed float16)
     ce = losses.cross_entropy(np.zeros(100000, int), np.full((100000, 2), 0.5, np.float16))

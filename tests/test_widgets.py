@@ -11,7 +11,7 @@ import pytest
 pytest.importorskip("matplotlib", reason="explorers need matplotlib (pip install nnlab[widgets])")
 pytest.importorskip("PIL", reason="explorers need Pillow (pip install nnlab[widgets])")
 
-from nnlab.widgets import Explorer, explore  # noqa: E402
+from nnlab.book.widgets import Explorer, explore  # noqa: E402
 
 
 def draw_line(fig, w, b=0.0):

@@ -6,7 +6,8 @@ import math
 import numpy as np
 import pytest
 
-from nnlab import data, descent as D
+from nnlab import data
+from nnlab.chapters import ch04_gradient_descent as D
 from nnlab.gradcheck import check_gradient, numerical_gradient
 
 X_TOY = np.array([1.0, 2.0, 3.0])
@@ -205,7 +206,7 @@ def test_errors_name_the_problem():
 
 def test_hessian_curvatures_are_the_eigenvalues_of_the_cost(rng):
     """The second derivative of J along an eigenvector equals its eigenvalue (finite differences)."""
-    from nnlab import descent
+    from nnlab.chapters import ch04_gradient_descent as descent
 
     X = rng.normal(size=(30, 2)) * np.array([1.0, 5.0])
     y = rng.normal(size=30)

@@ -27,8 +27,8 @@ import math
 
 import numpy as np
 
-from . import data
-from ._validate import as_float_array, as_matrix, as_rng, check_positive, check_int
+from .. import data
+from .._validate import as_float_array, as_matrix, as_rng, check_positive, check_int
 
 __all__ = [
     "gradient_descent", "one_param_cost", "one_param_gradient", "one_param_curvature",

@@ -13,8 +13,8 @@ import math
 
 import numpy as np
 
-from . import activations, losses
-from ._validate import as_float_array, check_positive
+from .. import activations, losses
+from .._validate import as_float_array, check_positive
 
 #: ``linear_regression_gd`` stops with ``FloatingPointError`` once the cost exceeds
 #: this many times its starting value (or overflows): the run is diverging.

@@ -15,8 +15,8 @@ from __future__ import annotations
 
 import numpy as np
 
-from . import activations
-from ._validate import as_float_array, check_int
+from .. import activations
+from .._validate import as_float_array, check_int
 
 __all__ = ["collapse_linear_layers", "value_range", "gradient_after_layers", "dead_fraction"]
 

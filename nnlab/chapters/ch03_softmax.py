@@ -1,4 +1,4 @@
-r"""Single-layer classifiers: logistic, softmax and multi-label regression (Chapters 2 and 3).
+r"""Chapter 3: softmax regression and multi-label classification.
 
 Each model is one layer of neurons, :math:`Z = XW + b`, followed by an output
 activation, trained by batch gradient descent on the matching loss:
@@ -29,32 +29,26 @@ import math
 
 import numpy as np
 
-from . import activations, data, losses
-from ._validate import as_float_array, as_matrix, check_positive
+from .. import activations, data, losses
+from .._validate import as_float_array, as_matrix, check_positive, class_labels
 
 __all__ = [
-    "logits", "logit",
-    "logistic_forward", "logistic_loss", "logistic_one_sample", "logistic_gradients",
-    "logistic_regression_fit", "logistic_predict",
-    "softmax_temperature", "softmax_regression_forward", "softmax_regression_loss",
-    "softmax_regression_gradients", "softmax_regression_fit", "softmax_regression_predict",
-    "multilabel_forward", "multilabel_loss", "multilabel_gradients", "multilabel_fit",
+    "logits",
+    "softmax_temperature",
+    "softmax_regression_forward",
+    "softmax_regression_loss",
+    "softmax_regression_gradients",
+    "softmax_regression_fit",
+    "softmax_regression_predict",
+    "multilabel_forward",
+    "multilabel_loss",
+    "multilabel_gradients",
+    "multilabel_fit",
     "multilabel_predict",
 ]
 
 
 # ------------------------------------------------------------------ input checks
-def _check_w_b(X, w, b):
-    """``w`` of shape ``(n,)`` and a scalar ``b`` for logistic regression."""
-    w = as_float_array(w, "w")
-    if w.shape != (X.shape[1],):
-        raise ValueError(f"w must have shape ({X.shape[1]},) to match X's {X.shape[1]} features; got {w.shape}")
-    b = as_float_array(b, "b")
-    if b.size != 1:
-        raise ValueError(f"b must be a single number for logistic regression; got shape {b.shape}")
-    return w, float(b.reshape(()))
-
-
 def _check_W_b(X, W, b):
     """``W`` of shape ``(n, K)`` and ``b`` of shape ``(K,)`` for the K-output models."""
     W = as_float_array(W, "W")
@@ -95,10 +89,7 @@ def _class_targets(y, m, K):
         raise TypeError(f"y must be integer labels of shape ({m},) or one-hot of shape ({m}, {K}); got None")
     arr = np.asarray(y)
     if arr.ndim == 1 or arr.dtype == bool or (np.issubdtype(arr.dtype, np.integer) and arr.shape == (m, 1)):
-        labels = data._class_labels(arr, "y")
-        if labels.shape != (m,):
-            raise ValueError(f"y holds {labels.shape[0]} labels but X has {m} rows; they must match")
-        data._check_label_range(labels, K, "y")
+        labels = class_labels(arr, "y", m=m, n_classes=K)
         return data.one_hot(labels, K)
     if np.issubdtype(arr.dtype, np.integer):
         raise ValueError(f"y is an integer array of shape {arr.shape}: pass integer labels of shape "
@@ -158,16 +149,6 @@ def _threshold(threshold, what="threshold must lie strictly between 0 and 1"):
     return float(threshold)
 
 
-def _bias(b):
-    """The scalar bias of logistic regression as a float."""
-    if b is None or isinstance(b, (bool, np.bool_, str, bytes)):
-        raise TypeError(f"b must be a number; got {b!r}")
-    arr = as_float_array(b, "b")
-    if arr.size != 1:
-        raise ValueError(f"b must be a single number for logistic regression; got shape {arr.shape}")
-    return float(arr.reshape(()))
-
-
 # ------------------------------------------------------------------ shared pieces
 def logits(X, W, b):
     r"""The pre-activations of one layer, :math:`Z = XW + b` (Chapters 2 and 3).
@@ -176,135 +157,11 @@ def logits(X, W, b):
     with ``b`` (K,) → (m, K).
     """
     X = as_matrix(X)
-    if np.ndim(W) == 1:
-        w, b = _check_w_b(X, W, b)
-        return X @ w + b
     W, b = _check_W_b(X, W, b)
     return X @ W + b
 
 
-def logit(p):
-    r"""The inverse of the sigmoid, :math:`\operatorname{logit}(p) = \log\frac{p}{1 - p}` (Chapter 3).
-
-    Turns a threshold on probabilities into the same threshold on logits:
-    :math:`\sigma(z) \ge t \iff z \ge \operatorname{logit}(t)`. ``p`` in (0, 1); any shape.
-    """
-    p = as_float_array(p, "p")
-    if np.any((p <= 0) | (p >= 1)):
-        raise ValueError(f"p must lie strictly between 0 and 1; got values from {p.min():g} to {p.max():g}")
-    return np.log(p) - np.log1p(-p)
-
-
 # ------------------------------------------------------------------ Chapter 2: logistic regression
-def _logistic_logits(X, w, b):
-    """:math:`z = Xw + b` with ``w`` of shape (n,) and a number ``b`` (errors name ``w``)."""
-    X = as_matrix(X)
-    w, b = _check_w_b(X, w, b)
-    return X @ w + b
-
-
-def logistic_forward(X, w, b):
-    r"""Probabilities of class 1, :math:`\hat p = \sigma(Xw + b)` (Chapter 2).
-
-    Shapes: ``X`` (m, n), ``w`` (n,), ``b`` a number → ``(m,)``.
-    """
-    return activations.sigmoid(_logistic_logits(X, w, b))
-
-
-def logistic_loss(X, y, w, b):
-    r"""Binary cross-entropy of logistic regression, averaged over the m samples (Chapter 2).
-
-    .. math:: J(w, b) = -\frac{1}{m} \sum_{i=1}^{m} \left[ y_i \log \hat p_i + (1 - y_i) \log(1 - \hat p_i) \right],
-              \qquad \hat p_i = \sigma(x_i \cdot w + b)
-
-    Computed from the logits (``losses.sigmoid_cross_entropy``), so it never takes
-    :math:`\log 0`. ``y``: ``(m,)`` of 0/1. Returns a float.
-    """
-    z = _logistic_logits(X, w, b)
-    return losses.sigmoid_cross_entropy(_binary_targets(y, z.shape[0]), z)
-
-
-def logistic_one_sample(x, y, w, b):
-    r"""Forward and backward pass of logistic regression for **one** sample (Chapter 2).
-
-    Forward: :math:`z = x \cdot w + b`, :math:`a = \sigma(z)`,
-    :math:`L = -[y \log a + (1 - y)\log(1 - a)]`. Backward, by the chain rule:
-
-    .. math:: \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1 - y}{1 - a}, \quad
-              \frac{\partial a}{\partial z} = a(1 - a), \quad
-              dz = \frac{\partial L}{\partial a}\frac{\partial a}{\partial z} = a - y, \quad
-              dw = x\,dz, \quad db = dz.
-
-    ``x`` (n,), ``y`` 0 or 1. Returns a dict with every intermediate value.
-    """
-    x = as_float_array(x, "x")
-    if x.ndim != 1:
-        raise ValueError(f"x must be one sample of shape (n,); got shape {x.shape}")
-    y = float(_binary_targets([y], 1)[0])
-    w, b = _check_w_b(x[None, :], w, b)
-    z = float(x @ w + b)
-    a = float(activations.sigmoid(z))
-    loss = losses.binary_cross_entropy([y], [a])
-    # -y/a + (1-y)/(1-a); a term whose numerator is 0 is 0, one that divides by 0 is inf
-    dL_da = (-_ratio(y, a) if y else 0.0) + (_ratio(1 - y, 1 - a) if y != 1 else 0.0)
-    da_dz = float(activations.get("sigmoid").derivative(z))   # a (1 - a), accurate in the tails
-    dz = a - y                                   # = dL_da * da_dz, simplified
-    return {"z": z, "a": a, "loss": loss, "dL_da": dL_da, "da_dz": da_dz, "dz": dz,
-            "dw": x * dz, "db": dz}
-
-
-def _ratio(num, den):
-    return num / den if den != 0 else math.copysign(math.inf, num)
-
-
-def logistic_gradients(X, y, w, b):
-    r"""Gradients of :func:`logistic_loss` for all m samples at once (Chapter 2).
-
-    .. math:: dz = \frac{1}{m}(\hat p - y), \qquad dw = X^\top dz, \qquad db = \sum_{i=1}^{m} dz_i
-
-    The :math:`\frac1m` of the mean sits in ``dz``, so ``dw`` and ``db`` are averages
-    of the one-sample gradients. Shapes: ``dw`` (n,) like ``w``, ``db`` a number like ``b``.
-    """
-    p = logistic_forward(X, w, b)
-    X = as_matrix(X)
-    dz = (p - _binary_targets(y, X.shape[0])) / X.shape[0]
-    return X.T @ dz, float(np.sum(dz))
-
-
-def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
-    r"""Train logistic regression by batch gradient descent (Chapter 2).
-
-    Start from ``w`` (default zeros) and ``b``; every epoch: forward pass and loss,
-    gradients (:func:`logistic_gradients`), update
-    :math:`w \leftarrow w - \eta\,dw,\; b \leftarrow b - \eta\,db`.
-    Returns ``(w, b, history)``; ``history`` holds the loss before every update and
-    after the last (``epochs + 1`` values).
-    """
-    X = as_matrix(X)
-    y = _binary_targets(y, X.shape[0])
-    lr, epochs = _check_schedule(lr, epochs)
-    w = np.zeros(X.shape[1]) if w is None else _check_w_b(X, w, 0.0)[0].copy()
-    b = _bias(b)
-    history = []
-    for epoch in range(epochs):
-        history.append(logistic_loss(X, y, w, b))          # forward + loss
-        dw, db = logistic_gradients(X, y, w, b)             # backward
-        w, b = _step(X, (w, b), (dw, db), lr, epoch)           # update: w - lr dw, b - lr db
-        b = float(b)
-    history.append(logistic_loss(X, y, w, b))
-    return w, b, history
-
-
-def logistic_predict(X, w, b, threshold=0.5):
-    r"""Class labels :math:`\hat y = 1` if :math:`\hat p \ge t` else 0 (Chapter 2).
-
-    With :math:`t = 0.5` this is the same as :math:`z = x\cdot w + b \ge 0`.
-    Shapes: ``X`` (m, n) → ``(m,)`` int64.
-    """
-    threshold = _threshold(threshold)
-    return (logistic_forward(X, w, b) >= threshold).astype(np.int64)
-
-
 # ------------------------------------------------------------------ Chapter 3: softmax regression
 def softmax_temperature(z, temperature=1.0):
     r"""Softmax of logits divided by a temperature :math:`T > 0` (Chapter 3).
@@ -486,5 +343,5 @@ def multilabel_predict(scores, threshold=0.5, *, from_logits=False):
     threshold = _threshold(threshold, "threshold must be a probability strictly between 0 and 1")
     if not from_logits and np.any((scores < 0) | (scores > 1)):
         raise ValueError("scores must be probabilities in [0, 1]; for logits pass from_logits=True")
-    cut = logit(threshold) if from_logits else threshold
+    cut = activations.logit(threshold) if from_logits else threshold
     return (scores >= cut).astype(np.int64)

@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab import data, models
+from nnlab import data
+from nnlab.chapters import ch01_neuron as models
 
 X_GATE = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from nnlab import activation_tools as T
+from nnlab.chapters import ch05_activations as T
 from nnlab import activations, init
 from nnlab.gradcheck import numerical_gradient
 

@@ -1,0 +1,240 @@
+"""nnlab.chapters.ch03_softmax: softmax and multi-label regression (Chapter 3).
+
+Gradients are checked by finite differences (nnlab.gradcheck); trained models are
+compared with scikit-learn's unpenalized LogisticRegression and, when installed,
+with PyTorch's autograd; the lecture notes' worked examples are recomputed by hand.
+"""
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pytest
+
+from nnlab import activations, data
+from nnlab.chapters import ch02_logistic as ch2
+from nnlab.chapters import ch03_softmax as ch3
+from nnlab.gradcheck import check_gradient
+
+# The lecture notes' Stack Exchange example: columns are the classes C, Java, Python.
+W_SE = np.array([[0.2, 0.5, -0.1], [0.8, -0.4, 0.2], [-0.5, 0.3, 0.7]])
+B_SE = np.array([-0.1, 0.2, 0.1])
+X_SE = np.array([[1.0, 2.0, 0.0]])
+
+
+BAD_CALLS = [
+    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=None), TypeError, "threshold"),
+    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=np.array([0.3, 0.6])),
+     TypeError, "threshold"),
+    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=float("nan")), ValueError, "threshold"),
+    (lambda: ch3.multilabel_predict(np.ones((2, 2)) / 2, threshold="0.5"), TypeError, "threshold"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b="a"), TypeError, r"\bb\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b=[0.0, 1.0]), ValueError, r"\bb\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], w=np.ones(3)), ValueError, r"\bw\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], lr=True), TypeError, r"\blr\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), None), TypeError, r"\by\b"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2.0), TypeError, "n_classes"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=0), ValueError, "n_classes"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 2], n_classes=2), ValueError, r"\by\b.*outside"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, -1], n_classes=2), ValueError, r"\by\b.*outside"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), np.array([0.0, 1.5]), n_classes=2), TypeError, r"\by\b"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, W=np.ones((2, 3))), ValueError, r"\bW\b"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, b=np.ones(3)), ValueError, r"\bb\b"),
+    (lambda: ch3.multilabel_fit(np.ones((2, 2)), np.ones((2, 3)), W=np.ones((2, 2))), ValueError, r"\bW\b"),
+    (lambda: ch3.softmax_regression_loss(np.ones((2, 2)), None, np.ones((2, 2)), np.ones(2)), TypeError, r"\by\b"),
+    # an absurd learning rate: the weights would overflow (the gradients are bounded otherwise)
+    (lambda: ch2.logistic_regression_fit(4 * np.eye(2), [0, 1], lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+    (lambda: ch3.softmax_regression_fit(4 * np.eye(2), [0, 1], 2, lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+    (lambda: ch3.multilabel_fit(4 * np.eye(2), np.eye(2), lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+]
+
+
+
+def _overlapping_blobs(n_classes=2, m=80, seed=3):
+    X, y = data.make_blobs(n_samples=m, noise=2.5, seed=seed, n_classes=n_classes)
+    return data.Standardizer().fit_transform(X), y
+
+
+def test_stack_exchange_softmax_and_multilabel():
+    z = np.array([1.7, -0.1, 0.4])                      # by hand: x @ W + b
+    np.testing.assert_allclose(ch3.logits(X_SE, W_SE, B_SE)[0], z, atol=1e-15)
+    p = np.exp(z) / np.exp(z).sum()
+    np.testing.assert_allclose(ch3.softmax_regression_forward(X_SE, W_SE, B_SE)[0], p, rtol=1e-14)
+    assert ch3.softmax_regression_loss(X_SE, np.array([2]), W_SE, B_SE) == pytest.approx(-math.log(p[2]), rel=1e-13)
+    s = 1 / (1 + np.exp(-z))
+    expected = -(math.log(s[0]) + math.log(1 - s[1]) + math.log(s[2]))
+    assert ch3.multilabel_loss(X_SE, np.array([[1, 0, 1]]), W_SE, B_SE) == pytest.approx(expected, rel=1e-13)
+
+
+def test_multilabel_thresholds_on_probabilities_and_logits():
+    P = np.array([[0.85, 0.15, 0.65], [0.25, 0.70, 0.40], [0.30, 0.45, 0.80]])
+    np.testing.assert_array_equal(ch3.multilabel_predict(P), [[1, 0, 1], [0, 1, 0], [0, 0, 1]])
+    Z = np.array([[2.0, -1.0, 0.5], [0.5, 1.5, 0.2], [-0.5, 0.3, 2.2]])
+    np.testing.assert_array_equal(ch3.multilabel_predict(Z, from_logits=True), [[1, 0, 1], [1, 1, 1], [0, 1, 1]])
+    rng = np.random.default_rng(0)
+    Z = rng.normal(size=(200, 4)) * 3
+    for t in (0.2, 0.5, 0.9):
+        np.testing.assert_array_equal(ch3.multilabel_predict(Z, t, from_logits=True),
+                                      ch3.multilabel_predict(1 / (1 + np.exp(-Z)), t))
+    assert activations.logit(0.5) == 0.0
+    np.testing.assert_allclose(1 / (1 + np.exp(-activations.logit(np.array([0.1, 0.7])))), [0.1, 0.7])
+
+
+def test_temperature():
+    z = np.array([2.0, 1.0, 0.1])
+    np.testing.assert_allclose(ch3.softmax_temperature(z), np.exp(z) / np.exp(z).sum(), rtol=1e-14)
+    np.testing.assert_allclose(ch3.softmax_temperature(z, 1e-3), [1, 0, 0], atol=1e-12)
+    np.testing.assert_allclose(ch3.softmax_temperature(z, 1e6), np.full(3, 1 / 3), atol=1e-6)
+
+
+def test_two_class_softmax_is_logistic():
+    """softmax(z1, z2)_1 = sigma(z1 - z2): the two-class softmax CE equals BCE."""
+    X, y = _overlapping_blobs()
+    rng = np.random.default_rng(1)
+    W, b = rng.normal(size=(2, 2)), rng.normal(size=2)
+    w, b1 = W[:, 1] - W[:, 0], b[1] - b[0]
+    assert ch3.softmax_regression_loss(X, y, W, b) == pytest.approx(ch2.logistic_loss(X, y, w, b1), rel=1e-12)
+    np.testing.assert_allclose(ch3.softmax_regression_forward(X, W, b)[:, 1], ch2.logistic_forward(X, w, b1), rtol=1e-12)
+
+
+@pytest.mark.parametrize("labels", [True, False], ids=["int-labels", "one-hot"])
+def test_softmax_gradients_by_finite_differences(rng, labels):
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 4, size=6)
+    Y = y if labels else data.one_hot(y, 4)
+    W, b = rng.normal(size=(3, 4)), rng.normal(size=4)
+    dW, db = ch3.softmax_regression_gradients(X, Y, W, b)
+    assert dW.shape == W.shape and db.shape == b.shape
+    assert check_gradient(lambda _: ch3.softmax_regression_loss(X, Y, W, b), W, dW) < 1e-7
+    assert check_gradient(lambda _: ch3.softmax_regression_loss(X, Y, W, b), b, db) < 1e-7
+
+
+def test_multilabel_gradients_by_finite_differences(rng):
+    X, Y = rng.normal(size=(5, 3)), rng.integers(0, 2, size=(5, 2))
+    W, b = rng.normal(size=(3, 2)), rng.normal(size=2)
+    dW, db = ch3.multilabel_gradients(X, Y, W, b)
+    assert check_gradient(lambda _: ch3.multilabel_loss(X, Y, W, b), W, dW) < 1e-7
+    assert check_gradient(lambda _: ch3.multilabel_loss(X, Y, W, b), b, db) < 1e-7
+
+
+def test_softmax_fit_matches_scikit_learn():
+    linear_model = pytest.importorskip("sklearn.linear_model", reason="scikit-learn is the independent reference")
+    X, y = _overlapping_blobs(n_classes=3, m=90)
+    W, b, history = ch3.softmax_regression_fit(X, y, n_classes=3, lr=1.0, epochs=3000)
+    assert W.shape == (2, 3) and history[-1] < history[0]
+    ref = linear_model.LogisticRegression(C=np.inf, tol=1e-12, max_iter=10_000).fit(X, y)
+    # softmax weights are defined up to a constant per feature: compare probabilities
+    np.testing.assert_allclose(ch3.softmax_regression_forward(X, W, b), ref.predict_proba(X), atol=1e-4)
+    np.testing.assert_array_equal(ch3.softmax_regression_predict(X, W, b), ref.predict(X))
+
+
+def test_multilabel_fit_is_k_logistic_regressions():
+    X, y = _overlapping_blobs(n_classes=4, m=80)
+    Y = np.column_stack([y % 2, (y >= 2)]).astype(np.int64)          # two overlapping labels
+    W, b, _ = ch3.multilabel_fit(X, Y, lr=0.5, epochs=200)
+    for k in range(2):
+        w_k, b_k, _ = ch2.logistic_regression_fit(X, Y[:, k], lr=0.5, epochs=200)
+        np.testing.assert_allclose(W[:, k], w_k, rtol=1e-12, atol=1e-14)
+        assert b[k] == pytest.approx(b_k, rel=1e-12)
+
+
+@pytest.mark.torch
+def test_gradients_match_torch_autograd(torch, rng):
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)
+    W, b = rng.normal(size=(3, 3)), rng.normal(size=3)
+    Wt = torch.tensor(W, requires_grad=True)
+    bt = torch.tensor(b, requires_grad=True)
+    loss = torch.nn.functional.cross_entropy(torch.tensor(X) @ Wt + bt, torch.tensor(y))
+    loss.backward()
+    dW, db = ch3.softmax_regression_gradients(X, y, W, b)
+    assert ch3.softmax_regression_loss(X, y, W, b) == pytest.approx(loss.item(), rel=1e-12)
+    np.testing.assert_allclose(dW, Wt.grad.numpy(), rtol=1e-10)
+    np.testing.assert_allclose(db, bt.grad.numpy(), rtol=1e-10)
+    w, yb = W[:, 0], (y == 0).astype(float)
+    wt = torch.tensor(w, requires_grad=True)
+    bce = torch.nn.functional.binary_cross_entropy_with_logits(torch.tensor(X) @ wt + 0.5, torch.tensor(yb))
+    bce.backward()
+    np.testing.assert_allclose(ch2.logistic_gradients(X, yb, w, 0.5)[0], wt.grad.numpy(), rtol=1e-10)
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: ch2.logistic_forward(np.ones(3), np.ones(3), 0.0), "X must be 2-D"),
+    (lambda: ch2.logistic_forward(np.ones((2, 3)), np.ones(2), 0.0), "w must have shape"),
+    (lambda: ch2.logistic_forward(np.ones((2, 3)), np.ones(3), np.ones(2)), "b must be a single number"),
+    (lambda: ch2.logistic_loss(np.ones((2, 3)), [0, 2], np.ones(3), 0.0), "y must hold 0/1"),
+    (lambda: ch2.logistic_gradients(np.ones((2, 3)), [0, 1, 1], np.ones(3), 0.0), r"y must have shape \(2,\)"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 3)), [0, 1], lr=-1.0), "lr must be"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 3)), [0, 1], epochs=2.5), "epochs must be"),
+    (lambda: ch2.logistic_predict(np.ones((2, 3)), np.ones(3), 0.0, threshold=1.0), "threshold"),
+    (lambda: ch3.softmax_regression_forward(np.ones((2, 3)), np.ones((2, 4)), np.ones(4)), r"W must have shape \(3, K\)"),
+    (lambda: ch3.softmax_regression_forward(np.ones((2, 3)), np.ones((3, 4)), np.ones(3)), r"b must have shape \(4,\)"),
+    (lambda: ch3.softmax_regression_loss(np.ones((2, 3)), np.array([0, 4]), np.ones((3, 4)), np.ones(4)), "outside"),
+    (lambda: ch3.softmax_regression_loss(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 4)), np.ones(4)), "one-hot"),
+    (lambda: ch3.multilabel_loss(np.ones((2, 3)), np.ones((2, 3)), np.ones((3, 4)), np.ones(4)), r"Y must have shape \(2, 4\)"),
+    (lambda: ch3.multilabel_predict(np.array([[0.2, 1.5]])), "from_logits=True"),
+    (lambda: activations.logit(np.array([0.0, 0.5])), "strictly between 0 and 1"),
+    (lambda: ch3.softmax_temperature([1.0, 2.0], 0.0), "temperature must be"),
+])
+def test_bad_input_names_the_argument(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+def test_softmax_fit_keeps_a_class_missing_from_the_training_labels():
+    X, y = _overlapping_blobs(n_classes=3, m=60)
+    seen = y != 2                                     # class 2 absent from this training set
+    W, b, _ = ch3.softmax_regression_fit(X[seen], y[seen], n_classes=3, epochs=5)
+    assert W.shape == (2, 3) and b.shape == (3,)      # it once came out (2, 2)
+    with pytest.raises(TypeError, match=r"n_classes"):
+        ch3.softmax_regression_fit(X[seen], y[seen], epochs=5)
+    W1, b1, h1 = ch3.softmax_regression_fit(X, data.one_hot(y, 3), epochs=5)   # one-hot: K from its columns
+    W2, b2, h2 = ch3.softmax_regression_fit(X, y, 3, epochs=5)
+    np.testing.assert_array_equal(W1, W2)
+    assert h1 == h2
+    with pytest.raises(ValueError, match=r"one-hot with 3 columns but n_classes=4"):
+        ch3.softmax_regression_fit(X, data.one_hot(y, 3), n_classes=4, epochs=5)
+
+
+def test_label_columns_are_accepted_and_bools_explained(rng):
+    X, y = rng.normal(size=(6, 3)), rng.integers(0, 3, size=6)
+    W, b = rng.normal(size=(3, 3)), rng.normal(size=3)
+    assert ch3.softmax_regression_loss(X, y[:, None], W, b) == ch3.softmax_regression_loss(X, y, W, b)
+    yb = (y == 0).astype(np.int64)
+    assert ch2.logistic_loss(X, yb[:, None], W[:, 0], 0.1) == ch2.logistic_loss(X, yb, W[:, 0], 0.1)
+    with pytest.raises(TypeError, match=r"y has dtype bool.*astype\(np.int64\)") as info:
+        ch3.softmax_regression_loss(X, y == 0, W, b)
+    assert "float64" not in str(info.value)
+    with pytest.raises(ValueError, match=r"integer labels of shape \(6,\).*argmax"):
+        ch3.softmax_regression_loss(X, np.eye(3, dtype=np.int64)[y], W, b)
+
+
+def test_multilabel_forward_is_a_sigmoid_per_entry():
+    z = np.array([1.7, -0.1, 0.4])                      # x @ W + b of the Stack Exchange example
+    np.testing.assert_allclose(ch3.multilabel_forward(X_SE, W_SE, B_SE)[0],
+                               [1 / (1 + math.exp(-v)) for v in z], rtol=1e-14)
+
+
+BAD_CALLS = [
+    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=None), TypeError, "threshold"),
+    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=np.array([0.3, 0.6])),
+     TypeError, "threshold"),
+    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=float("nan")), ValueError, "threshold"),
+    (lambda: ch3.multilabel_predict(np.ones((2, 2)) / 2, threshold="0.5"), TypeError, "threshold"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b="a"), TypeError, r"\bb\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b=[0.0, 1.0]), ValueError, r"\bb\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], w=np.ones(3)), ValueError, r"\bw\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], lr=True), TypeError, r"\blr\b"),
+    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), None), TypeError, r"\by\b"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2.0), TypeError, "n_classes"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=0), ValueError, "n_classes"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 2], n_classes=2), ValueError, r"\by\b.*outside"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, -1], n_classes=2), ValueError, r"\by\b.*outside"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), np.array([0.0, 1.5]), n_classes=2), TypeError, r"\by\b"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, W=np.ones((2, 3))), ValueError, r"\bW\b"),
+    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, b=np.ones(3)), ValueError, r"\bb\b"),
+    (lambda: ch3.multilabel_fit(np.ones((2, 2)), np.ones((2, 3)), W=np.ones((2, 2))), ValueError, r"\bW\b"),
+    (lambda: ch3.softmax_regression_loss(np.ones((2, 2)), None, np.ones((2, 2)), np.ones(2)), TypeError, r"\by\b"),
+    # an absurd learning rate: the weights would overflow (the gradients are bounded otherwise)
+    (lambda: ch2.logistic_regression_fit(4 * np.eye(2), [0, 1], lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+    (lambda: ch3.softmax_regression_fit(4 * np.eye(2), [0, 1], 2, lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+    (lambda: ch3.multilabel_fit(4 * np.eye(2), np.eye(2), lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+]
