@@ -113,7 +113,7 @@ def visit(browser, url: str, shot: Path):
 
     Returns (context, page, non-local requests, console errors, page errors).
     """
-    context = browser.new_context(viewport={"width": 1200, "height": 900})
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
     foreign, console, errors = [], [], []
 
     def request(r):
@@ -130,6 +130,14 @@ def visit(browser, url: str, shot: Path):
     page.goto(url, wait_until="load")
     page.wait_for_timeout(300)
     return context, page, foreign, console, errors
+
+
+# Every code or output block that is wider than its box (it would scroll
+# sideways), with its first line, so the message says which one.
+SIDEWAYS_PRE = """() => [...document.querySelectorAll('main pre')]
+    .filter(pre => pre.scrollWidth > pre.clientWidth + 1)
+    .map(pre => pre.scrollWidth + ' > ' + pre.clientWidth + ': '
+         + pre.textContent.split('\\n')[0].slice(0, 60))"""
 
 
 @pytest.mark.parametrize("doc", toc_pages())
@@ -156,6 +164,8 @@ def test_page(server, browser, doc):
             assert ex.locator("img").get_attribute("alt"), f"explorer {i} on {doc} has no alt text"
         if "application/vnd.jupyter.widget-view+json" in source:
             page.wait_for_selector(".jupyter-widgets", timeout=20000)
+        wide = page.evaluate(SIDEWAYS_PRE)
+        assert not wide, f"{doc}: code or output blocks scroll sideways at 1280 px: {wide[:3]}"
         for img in page.locator("main img").all():
             assert img.get_attribute("alt"), f"an image on {doc} has no alt text: {img.get_attribute('src')[:80]}"
         SHOTS.mkdir(parents=True, exist_ok=True)
@@ -273,3 +283,16 @@ def test_saved_ipywidget_renders_offline(widget_book, browser):
     assert not foreign, f"the widget page requested other hosts: {foreign[:5]}"
     assert not errors, errors
     assert not console, console
+
+
+def test_a_block_that_scrolls_sideways_is_caught(browser):
+    """SIDEWAYS_PRE finds a code block wider than its box, and only that one."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    try:
+        page = context.new_page()
+        page.set_content("<main><div style='width: 600px'>"
+                         f"<pre>{'x' * 40}</pre><pre>{'y' * 200}</pre></div></main>")
+        wide = page.evaluate(SIDEWAYS_PRE)
+    finally:
+        context.close()
+    assert len(wide) == 1 and wide[0].endswith("y" * 60)
