@@ -415,3 +415,13 @@ def test_author_mistakes_raise_clear_errors():
         check.labels("y", [0], [0], class_names=3)
     with pytest.raises(TypeError, match="name"):
         check.close(None, 1.0, 1.0)
+
+
+def test_what_a_notebook_shows_fits_the_page():
+    """The verdict a cell prints is wrapped at 79 characters; the message
+    itself (what code and tests read) is unchanged."""
+    fb = check.close("a_rather_long_answer_name", None, 1.5)
+    assert len(fb.message) > 79
+    shown = repr(fb)
+    assert max(len(line) for line in shown.splitlines()) <= 79
+    assert " ".join(shown.split()) == " ".join(fb.message.split())

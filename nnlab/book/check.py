@@ -55,6 +55,7 @@ from __future__ import annotations
 import copy
 import math
 import numbers
+import textwrap
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -85,10 +86,15 @@ class Feedback:
     def __bool__(self) -> bool:
         return self.ok
 
-    def __repr__(self) -> str:  # what a notebook shows
-        return self.message
+    def __repr__(self) -> str:
+        """What a notebook shows: the message, wrapped to fit the page
+        (at most 79 characters a line)."""
+        return "\n".join(
+            textwrap.fill(part, 79, subsequent_indent="  ",
+                          break_long_words=False, break_on_hyphens=False)
+            for part in self.message.split("\n"))
 
-    _repr_pretty_ = lambda self, p, cycle: p.text(self.message)  # noqa: E731
+    _repr_pretty_ = lambda self, p, cycle: p.text(repr(self))  # noqa: E731
 
 
 def _verdict(name: str, ok: bool, detail: str) -> Feedback:
