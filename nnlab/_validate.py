@@ -1,9 +1,9 @@
 """Input checks shared by every nnlab module.
 
-Each helper turns an array-like into a NumPy array or raises a ``TypeError`` /
-``ValueError`` whose message names the argument and says what was expected, so
-that a student sees *why* a call failed instead of a broadcasting surprise or a
-silent NaN.
+Each helper turns an array-like into a NumPy array or raises a
+TypeError / ValueError whose message names the argument and says what
+was expected, so that a student sees why a call failed instead of a
+broadcasting surprise or a silent NaN.
 """
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ import numpy as np
 
 
 def as_float_array(x, name: str, *, allow_empty: bool = False, finite: bool = True) -> np.ndarray:
-    """Return ``x`` as a floating-point array (float32 stays float32).
+    """x as a floating-point array (float32 stays float32).
 
-    Python scalars and lists are converted (integers become float64); a NumPy
-    array of integer or boolean dtype is rejected, because silently changing a
-    student's dtype hides mistakes.
+    Python scalars and lists are converted (integers become float64); a
+    NumPy array of integer or boolean dtype is rejected, because silently
+    changing a student's dtype hides mistakes.
     """
     if isinstance(x, np.ndarray):
         arr = x
@@ -48,26 +48,30 @@ def as_float_array(x, name: str, *, allow_empty: bool = False, finite: bool = Tr
 
 
 class CallOrderError(RuntimeError, ValueError):
-    """A method called before the one it needs (``backward`` before
-    ``forward``, ``transform`` before ``fit``). A ``RuntimeError`` as in
-    PyTorch, and a ``ValueError`` like every other bad input in nnlab."""
+    """A method called before the one it needs (backward before forward,
+    transform before fit). A RuntimeError as in PyTorch, and a ValueError
+    like every other bad input in nnlab.
+    """
 
 
 class IndexOutOfRange(IndexError, ValueError):
-    """An index beyond a container (an ``IndexError``, as for a list, and a
-    ``ValueError`` like every other bad argument in nnlab)."""
+    """An index beyond a container (an IndexError, as for a list, and a
+    ValueError like every other bad argument in nnlab).
+    """
 
 
 class NotSupported(NotImplementedError, TypeError):
     """An operation this kind of object does not have (e.g. the element-wise
-    derivative of softmax): a ``NotImplementedError`` that is also a
-    ``TypeError``, the error for a call that does not fit the object."""
+    derivative of softmax): a NotImplementedError that is also a TypeError,
+    the error for a call that does not fit the object.
+    """
 
 
 def cast(arr: np.ndarray, dtype, name: str) -> np.ndarray:
-    """``arr`` (finite) converted to ``dtype``; a value beyond that type's range
-    (1e39 into float32) is a ``ValueError`` naming ``name``, not a silent inf
-    with an overflow warning. No copy when the dtype already matches."""
+    """arr (finite) converted to dtype; a value beyond that type's range (1e39
+    into float32) is a ValueError naming name, not a silent inf with an
+    overflow warning. No copy when the dtype already matches.
+    """
     dtype = np.dtype(dtype)
     if arr.dtype == dtype:
         return arr
@@ -83,8 +87,9 @@ def cast(arr: np.ndarray, dtype, name: str) -> np.ndarray:
 
 
 def as_list(value, name: str, what: str, *, exclude=(np.ndarray,)) -> list:
-    """``value`` (any iterable but text, a dict, ``None`` or ``exclude``) as a list;
-    otherwise a ``TypeError`` saying "``name`` must be a list of ``what``"."""
+    """value (any iterable but text, a dict, None or exclude) as a list;
+    otherwise a TypeError saying "name must be a list of what".
+    """
     if value is None or isinstance(value, (str, bytes, dict, *exclude)):
         raise TypeError(f"{name} must be a list of {what}; got {type(value).__name__}")
     try:
@@ -94,8 +99,9 @@ def as_list(value, name: str, what: str, *, exclude=(np.ndarray,)) -> list:
 
 
 def as_number_array(value, name: str) -> np.ndarray:
-    """``value`` as a NumPy array of numbers (bool, int or float), any shape;
-    otherwise a ``TypeError`` naming ``name``."""
+    """value as a NumPy array of numbers (bool, int or float), any shape;
+    otherwise a TypeError naming name.
+    """
     try:
         arr = np.asarray(value)
     except (TypeError, ValueError) as err:
@@ -106,7 +112,7 @@ def as_number_array(value, name: str) -> np.ndarray:
 
 
 def as_matrix(X, name: str = "X") -> np.ndarray:
-    """Return ``X`` as a 2-D floating-point array of shape ``(m, n)``: rows are samples."""
+    """X as a 2-D floating-point array of shape (m, n): rows are samples."""
     X = as_float_array(X, name)
     if X.ndim != 2:
         raise ValueError(f"{name} must be 2-D of shape (m, n) (rows are samples); got shape {X.shape}")
@@ -114,7 +120,7 @@ def as_matrix(X, name: str = "X") -> np.ndarray:
 
 
 def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> None:
-    """Raise ``ValueError`` unless ``a`` and ``b`` have the same shape."""
+    """A ValueError unless a and b have the same shape."""
     if a.shape != b.shape:
         raise ValueError(
             f"{name_a} has shape {a.shape} but {name_b} has shape {b.shape}; "
@@ -122,17 +128,40 @@ def check_same_shape(a: np.ndarray, b: np.ndarray, name_a: str, name_b: str) -> 
         )
 
 
-def check_int(value, name: str, minimum: int = 1) -> int:
-    """``value`` as a Python int >= ``minimum`` (NumPy integers too, never a bool);
-    otherwise a ``ValueError`` naming ``name``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)) \
-            or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}; got {value!r}")
+def check_int(value, name: str, minimum: int = 1, *, typed: bool = False,
+              none_means: str | None = None) -> int | None:
+    """value as a Python int >= minimum, or an error naming name.
+
+    NumPy integers and 0-d integer arrays are accepted, a bool never is.
+    Something that is not an integer (2.0, "2", True) is a ValueError, or
+    with typed=True a TypeError (the error for an argument of the wrong
+    kind); an integer below minimum is always a ValueError.
+    With none_means (e.g. "full batch"), None is accepted and returned
+    as None, and the message says what None means.
+    """
+    if value is None and none_means is not None:
+        return None
+    expected = f"an integer >= {minimum}"
+    if none_means is not None:
+        expected = f"None ({none_means}) or {expected}"
+    if isinstance(value, np.ndarray) and value.ndim == 0 \
+            and value.dtype.kind in "iu":
+        value = value.item()
+    if isinstance(value, (bool, np.bool_)) \
+            or not isinstance(value, (int, np.integer)):
+        if typed:
+            raise TypeError(f"{name} must be {expected}; "
+                            f"got {describe(value)}")
+        raise ValueError(f"{name} must be {expected}; got {short(value)}")
+    if value < minimum:
+        raise ValueError(f"{name} must be {expected}; got {short(value)}")
     return int(value)
 
 
 def check_positive(value, name: str, *, allow_zero: bool = False) -> float:
-    """Return ``value`` as a float, raising ``ValueError`` unless it is > 0 (or >= 0)."""
+    """value as a float; a ValueError unless it is > 0 (or >= 0 with
+    allow_zero).
+    """
     if isinstance(value, (bool, np.bool_)):
         raise TypeError(f"{name} must be a number; got {value!r} (a bool)")
     try:
@@ -328,7 +357,9 @@ _GLOBAL_RNG = np.random.default_rng(0)
 
 
 def seed(s: int) -> None:
-    """Reset nnlab's package-level generator (used wherever ``rng=None``) to seed ``s``."""
+    """Reset nnlab's package-level generator (used wherever rng=None) to seed
+    s.
+    """
     global _GLOBAL_RNG
     if isinstance(s, bool) or not isinstance(s, (int, np.integer)):
         raise TypeError(f"seed must be an int; got {type(s).__name__}")
@@ -338,11 +369,11 @@ def seed(s: int) -> None:
 
 
 def as_rng(seed_or_rng, name: str = "rng") -> np.random.Generator:
-    """Return a ``numpy.random.Generator`` from a seed, a Generator or ``None``.
+    """A numpy.random.Generator from a seed, a Generator or None.
 
-    ``None`` returns nnlab's package-level generator (reset by
-    :func:`nnlab.seed`): reproducible, but each call draws new numbers, so two
-    default layers never start identical. An int is a private seed.
+    None returns nnlab's package-level generator (reset by nnlab.seed):
+    reproducible, but each call draws new numbers, so two default layers
+    never start identical. An int is a private seed.
     """
     if isinstance(seed_or_rng, np.random.Generator):
         return seed_or_rng

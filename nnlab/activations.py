@@ -1,28 +1,27 @@
-r"""Activation functions and their derivatives (Chapters 1, 2, 3, 5 and 7).
+"""Activation functions and their derivatives.
 
-Every function takes an array ``z`` of pre-activations of any shape (rows are
-samples) and returns an array of the same shape and float dtype: float32 in,
-float32 out.
+Every function takes an array z of pre-activations of any shape (rows are
+samples) and returns an array of the same shape and float dtype: float32
+in, float32 out.
 
-Numerical stability (Chapter 7): nothing here overflows, even for
-``z = ±1e300`` in float64 or ``±1e38`` in float32 (only a result that is
-itself beyond the float range is ±inf: SELU of 1.79e308, log-softmax of
-``[3e38, -3e38]`` in float32). Results that are too small to
-represent (for example :math:`e^{-10^4}`) *underflow* to 0, which is harmless and
-expected, so each function ignores the underflow flag locally; overflow and
-invalid operations are never silenced.
+Numerical stability: nothing here overflows, even for z = ±1e300 in
+float64 or ±1e38 in float32 (only a result that is itself beyond the float
+range is ±inf: SELU of 1.79e308, log-softmax of [3e38, −3e38] in float32).
+Results too small to represent (for example exp(−10⁴)) underflow to 0,
+which is harmless and expected, so each function ignores the underflow
+flag locally; overflow and invalid operations are never silenced.
 
-Accuracy: values and derivatives keep their *relative* accuracy in the tails,
-where a naive formula cancels to 0: :math:`\sigma'(37) \approx 8.5\cdot10^{-17}`
-(not :math:`\sigma(1 - \sigma) = 0`), :math:`\tanh'(20)`, GELU at
-:math:`z = -5`, ... float32 inputs give float32 results accurate to float32
-precision (GELU's normal CDF is evaluated in float64 and rounded back).
+Accuracy: values and derivatives keep their relative accuracy in the
+tails, where a naive formula cancels to 0: σ'(37) ≈ 8.5e-17 (not
+σ(1 − σ) = 0), tanh'(20), GELU at z = −5, ... float32 inputs give float32
+results accurate to float32 precision (GELU's normal CDF is evaluated in
+float64 and rounded back).
 
-``get(name, **params)`` returns an :class:`Activation` object with
-``forward(z)``, ``derivative(z)`` (element-wise :math:`f'(z)`) and
-``vjp(z, grad_out)`` (the vector-Jacobian product used by backpropagation,
-Chapter 6). Softmax and log-softmax mix the entries of a row, so they have no
-element-wise derivative, only a ``vjp``.
+get(name, **params) returns an ActivationFunction with forward(z),
+derivative(z) (the element-wise f'(z)) and vjp(z, grad_out) (the
+vector-Jacobian product used by backpropagation). Softmax and log-softmax
+mix the entries of a row, so they have no element-wise derivative, only a
+vjp.
 """
 from __future__ import annotations
 
@@ -35,7 +34,8 @@ from ._validate import NotSupported, as_float_array, check_positive
 
 __all__ = [
     "step", "linear", "sigmoid", "tanh", "relu", "leaky_relu", "elu", "selu", "gelu",
-    "softplus", "mish", "softmax", "log_softmax", "logit", "get", "Activation", "NAMES",
+    "softplus", "mish", "softmax", "log_softmax", "logit", "get", "ActivationFunction",
+    "NAMES",
 ]
 
 # SELU constants (Klambauer et al., 2017), the values PyTorch uses.
@@ -47,40 +47,40 @@ _GELU_C = math.sqrt(2.0 / math.pi)
 _GELU_A = 0.044715
 
 
-# ---------------------------------------------------------------- Chapter 1
+# ------------------------------------------------------- the perceptron
 def step(z):
-    r"""Heaviside step of the perceptron (Chapter 1).
+    """Heaviside step of the perceptron.
 
-    .. math:: \operatorname{step}(z) = \begin{cases} 1 & z > 0 \\ 0 & z \le 0 \end{cases}
+        step(z) = 1 if z > 0, else 0
 
-    ``step(0) = 0``, consistent with the perceptron :math:`f(x) = 1` if
-    :math:`wx + b > 0`. Its derivative is 0 everywhere (undefined at 0), so
-    gradient descent gets no signal through it: that is why neural networks
-    replaced it with smooth activations. Shape: any → same.
+    step(0) = 0, consistent with the perceptron's f(x) = 1 if w·x + b > 0.
+    Its derivative is 0 everywhere (undefined at 0), so gradient descent
+    gets no signal through it: that is why neural networks replaced it with
+    smooth activations. Shape: any → same.
     """
     z = as_float_array(z, "z")
     return (z > 0).astype(z.dtype)
 
 
 def linear(z):
-    r"""Identity activation, :math:`f(z) = z` (Chapter 1; linear regression's output).
+    """Identity activation, f(z) = z (the output of linear regression).
 
     Returns a copy. Shape: any → same.
     """
     return as_float_array(z, "z").copy()
 
 
-# ---------------------------------------------------------------- Chapter 2
+# ---------------------------------------------------- the sigmoid family
 def sigmoid(z):
-    r"""Logistic sigmoid (Chapter 2), computed without overflow (numerical stability: a later chapter).
+    """Logistic sigmoid, computed without overflow.
 
-    .. math:: \sigma(z) = \frac{1}{1 + e^{-z}} = \frac{e^{z}}{1 + e^{z}}
+        σ(z) = 1 / (1 + exp(−z)) = exp(z) / (1 + exp(z))
 
-    The first form is used for :math:`z \ge 0` and the second for :math:`z < 0`, so
-    :math:`e^{-|z|} \le 1` is the only exponential ever computed.
-    Derivative: :math:`\sigma'(z) = \sigma(z)\,(1 - \sigma(z)) = \sigma(z)\,\sigma(-z)`,
-    evaluated in the second form, because :math:`1 - \sigma(z)` rounds to 0 for
-    :math:`z > 37` (float64) while :math:`\sigma(-z)` keeps its digits. Shape: any → same.
+    The first form is used for z ≥ 0 and the second for z < 0, so
+    exp(−|z|) ≤ 1 is the only exponential ever computed.
+    Derivative: σ'(z) = σ(z)·(1 − σ(z)) = σ(z)·σ(−z), evaluated in the second
+    form, because 1 − σ(z) rounds to 0 for z > 37 (float64) while σ(−z)
+    keeps its digits. Shape: any → same.
     """
     z = as_float_array(z, "z")
     with np.errstate(under="ignore"):
@@ -101,11 +101,11 @@ def logit(p):
 
 
 def _sigmoid_pair(x):
-    r""":math:`(\sigma(x), \sigma(-x))`, each with full relative accuracy.
+    """(σ(x), σ(−x)), each with full relative accuracy.
 
-    :math:`\sigma(-x) = 1 - \sigma(x)` is *not* computed as a difference, which
-    would cancel to 0 for large :math:`x`: with :math:`e = e^{-|x|}`, the larger
-    one is :math:`1/(1 + e)` and the smaller :math:`e/(1 + e)`.
+    σ(−x) = 1 − σ(x) is not computed as a difference, which would cancel to
+    0 for large x: with e = exp(−|x|), the larger one is 1/(1 + e) and the
+    smaller e/(1 + e).
     """
     with np.errstate(under="ignore"):
         e = np.exp(-np.abs(x))
@@ -115,48 +115,48 @@ def _sigmoid_pair(x):
 
 
 def _sech2(x):
-    r""":math:`\operatorname{sech}^2 x = 1 - \tanh^2 x = 4e/(1 + e)^2` with
-    :math:`e = e^{-2|x|}`: accurate in the tails, where :math:`1 - \tanh^2` is 0.
+    """sech²(x) = 1 − tanh²(x) = 4e/(1 + e)² with e = exp(−2|x|): accurate in
+    the tails, where 1 − tanh² is 0.
 
-    :math:`|x|` is capped at 400 before doubling (the result underflows to 0
-    long before), so even ``3e38`` in float32 cannot overflow.
+    |x| is capped at 400 before doubling (the result underflows to 0 long
+    before), so even 3e38 in float32 cannot overflow.
     """
     with np.errstate(under="ignore"):
         e = np.exp(-2 * np.minimum(np.abs(x), 400))
         return 4 * e / ((1 + e) * (1 + e))
 
 
-# ---------------------------------------------------------------- Chapter 5
+# ------------------------------------------------ hidden-layer activations
 def tanh(z):
-    r"""Hyperbolic tangent (Chapter 5).
+    """Hyperbolic tangent.
 
-    .. math:: \tanh(z) = \frac{1 - e^{-2z}}{1 + e^{-2z}}, \qquad \tanh'(z) = 1 - \tanh^2(z)
+        tanh(z) = (1 − exp(−2z)) / (1 + exp(−2z)),    tanh'(z) = 1 − tanh²(z)
 
-    The derivative is evaluated as :math:`4e/(1 + e)^2` with :math:`e = e^{-2|z|}`
-    (the same number), which stays accurate for large :math:`|z|`, where
-    :math:`1 - \tanh^2(z)` rounds to 0. Shape: any → same.
+    The derivative is evaluated as 4e/(1 + e)² with e = exp(−2|z|) (the same
+    number), which stays accurate for large |z|, where 1 − tanh²(z) rounds
+    to 0. Shape: any → same.
     """
     return np.tanh(as_float_array(z, "z"))
 
 
 def relu(z):
-    r"""Rectified linear unit (Chapter 5), :math:`\operatorname{ReLU}(z) = \max(z, 0)`.
+    """Rectified linear unit, ReLU(z) = max(z, 0).
 
-    Derivative convention: :math:`\operatorname{ReLU}'(0) = 0`, as in PyTorch. The
-    lectures write 1 for :math:`z \ge 0`; the derivative is undefined at 0 and the
-    choice does not matter in practice (a float is almost never exactly 0).
+    Derivative convention: ReLU'(0) = 0, as in PyTorch. The lectures write 1
+    for z ≥ 0; the derivative is undefined at 0 and the choice does not
+    matter in practice (a float is almost never exactly 0).
     Shape: any → same.
     """
     return np.maximum(as_float_array(z, "z"), 0)
 
 
 def leaky_relu(z, alpha=0.01):
-    r"""Leaky ReLU (Chapter 5), :math:`\max(\alpha z, z)` for :math:`0 \le \alpha \le 1`.
+    """Leaky ReLU, max(αz, z) for 0 ≤ α ≤ 1.
 
-    .. math:: f(z) = \begin{cases} z & z > 0 \\ \alpha z & z \le 0 \end{cases}
+        f(z) = z if z > 0, else αz
 
-    Derivative: 1 for :math:`z > 0`, :math:`\alpha` for :math:`z \le 0` (PyTorch's
-    convention at 0). Shape: any → same.
+    Derivative: 1 for z > 0, α for z ≤ 0 (PyTorch's convention at 0).
+    Shape: any → same.
     """
     z = as_float_array(z, "z")
     alpha = _alpha(alpha)
@@ -165,12 +165,12 @@ def leaky_relu(z, alpha=0.01):
 
 
 def elu(z, alpha=1.0):
-    r"""Exponential linear unit (Chapter 5).
+    """Exponential linear unit.
 
-    .. math:: \operatorname{ELU}(z) = \begin{cases} z & z > 0 \\ \alpha\,(e^{z} - 1) & z \le 0 \end{cases}
+        ELU(z) = z if z > 0, else α·(exp(z) − 1)
 
-    ``expm1`` keeps :math:`e^z - 1` accurate for small :math:`|z|`. Derivative:
-    1 for :math:`z > 0`, :math:`\alpha e^{z}` for :math:`z \le 0`. Shape: any → same.
+    expm1 keeps exp(z) − 1 accurate for small |z|. Derivative: 1 for z > 0,
+    α·exp(z) for z ≤ 0. Shape: any → same.
     """
     z = as_float_array(z, "z")
     alpha = _alpha(alpha)
@@ -179,34 +179,31 @@ def elu(z, alpha=1.0):
 
 
 def selu(z):
-    r"""Scaled ELU (Chapter 5), self-normalising with LeCun initialization.
+    """Scaled ELU, self-normalising with LeCun initialization.
 
-    .. math:: \operatorname{SELU}(z) = \lambda \begin{cases} z & z > 0 \\ \alpha\,(e^{z} - 1) & z \le 0 \end{cases}
+        SELU(z) = λ·z if z > 0, else λ·α·(exp(z) − 1)
 
-    with :math:`\alpha \approx 1.6733` and :math:`\lambda \approx 1.0507`
-    (``SELU_ALPHA``, ``SELU_SCALE``). Shape: any → same.
+    with α ≈ 1.6733 and λ ≈ 1.0507 (SELU_ALPHA, SELU_SCALE).
+    Shape: any → same.
     """
     return SELU_SCALE * elu(z, alpha=SELU_ALPHA)
 
 
 def _normal_cdf(x):
-    r"""Standard normal CDF :math:`\Phi(x) = \tfrac12\operatorname{erfc}(-x/\sqrt2)`, in float64.
+    """Standard normal CDF Φ(x) = ½·erfc(−x/√2), in float64.
 
-    NumPy has no ``erf``; this one is accurate to about 1e-15 (relative) in
-    float64. For :math:`|t| < 2` (with :math:`t = x/\sqrt2`) it sums the
-    all-positive series
+    NumPy has no erf; this one is accurate to about 1e-15 (relative) in
+    float64. For |t| < 2 (with t = x/√2) it sums the all-positive series
 
-    .. math:: \operatorname{erf}(t) = \frac{2t}{\sqrt\pi} e^{-t^2}
-              \sum_{n\ge0} \frac{(2t^2)^n}{1\cdot3\cdots(2n+1)},
+        erf(t) = 2t/√π · exp(−t²) · Σ_{n≥0} (2t²)ⁿ / (1·3·…·(2n+1)),
 
-    and for :math:`|t| \ge 2` it evaluates the continued fraction
+    and for |t| ≥ 2 it evaluates the continued fraction
 
-    .. math:: \operatorname{erfc}(t) = \frac{e^{-t^2}}{\sqrt\pi}\;
-              \cfrac{1}{t + \cfrac{1/2}{t + \cfrac{1}{t + \cfrac{3/2}{t + \cdots}}}},
+        erfc(t) = exp(−t²)/√π · 1/(t + (1/2)/(t + 1/(t + (3/2)/(t + …)))),
 
-    so the tiny tail probabilities of very negative ``x`` keep their relative
-    accuracy. ``x`` is capped at ±40, where :math:`\Phi` is already 0 or 1 in
-    float64, so that :math:`t^2` cannot overflow.
+    so the tiny tail probabilities of very negative x keep their relative
+    accuracy. x is capped at ±40, where Φ is already 0 or 1 in float64, so
+    that t² cannot overflow.
     """
     x = np.clip(np.asarray(x, dtype=np.float64), -40.0, 40.0)
     t = x / math.sqrt(2.0)
@@ -233,7 +230,7 @@ def _normal_cdf(x):
 
 
 def _normal_pdf(x):
-    r""":math:`\varphi(x) = e^{-x^2/2}/\sqrt{2\pi}` in float64 (``x`` capped at ±40, where it is 0)."""
+    """φ(x) = exp(−x²/2)/√(2π) in float64 (x capped at ±40, where it is 0)."""
     x = np.clip(np.asarray(x, dtype=np.float64), -40.0, 40.0)
     with np.errstate(under="ignore"):
         return np.exp(-0.5 * x * x) / math.sqrt(2 * math.pi)
@@ -245,7 +242,7 @@ _GELU_CAP = 50.0
 
 
 def _gelu_tanh_parts(z):
-    r""":math:`(\sigma(2u), \sigma(-2u), u')` with :math:`u = \sqrt{2/\pi}\,(z + 0.044715 z^3)`."""
+    """(σ(2u), σ(−2u), u') with u = √(2/π)·(z + 0.044715·z³)."""
     zc = np.clip(z, -_GELU_CAP, _GELU_CAP)
     u = _GELU_C * (zc + _GELU_A * zc**3)
     s, s_minus = _sigmoid_pair(2 * u)
@@ -258,21 +255,18 @@ def _check_approximate(approximate):
 
 
 def gelu(z, approximate="tanh"):
-    r"""Gaussian error linear unit (Chapter 5).
+    """Gaussian error linear unit.
 
-    .. math:: \operatorname{GELU}(z) = z\,\Phi(z) \approx
-              \tfrac12 z \left(1 + \tanh\!\left(\sqrt{2/\pi}\,(z + 0.044715\,z^3)\right)\right)
+        GELU(z) = z·Φ(z) ≈ ½·z·(1 + tanh(√(2/π)·(z + 0.044715·z³)))
 
-    ``approximate="tanh"`` (the default here, as in the lectures) uses the tanh
-    formula; ``approximate="none"`` is the exact :math:`z\,\Phi(z)`, with
-    :math:`\Phi` the standard normal CDF (PyTorch's default). Shape: any → same.
+    approximate="tanh" (the default here, as in the lectures) uses the tanh
+    formula; approximate="none" is the exact z·Φ(z), with Φ the standard
+    normal CDF (PyTorch's default). Shape: any → same.
 
-    The tanh form is evaluated as :math:`z\,\sigma(2u)` with
-    :math:`u = \sqrt{2/\pi}\,(z + 0.044715 z^3)`, the same number since
-    :math:`\tfrac12(1 + \tanh u) = \sigma(2u)`: for negative :math:`z`,
-    :math:`1 + \tanh u` cancels (30% off at :math:`z = -5` in float32, 0
-    instead of :math:`-1.2\cdot10^{-37}` at :math:`z = -10` in float64), the
-    sigmoid does not.
+    The tanh form is evaluated as z·σ(2u) with u = √(2/π)·(z + 0.044715·z³),
+    the same number since ½·(1 + tanh u) = σ(2u): for negative z, 1 + tanh u
+    cancels (30% off at z = −5 in float32, 0 instead of −1.2e-37 at z = −10
+    in float64), the sigmoid does not.
     """
     z = as_float_array(z, "z")
     _check_approximate(approximate)
@@ -286,11 +280,11 @@ def gelu(z, approximate="tanh"):
 
 
 def softplus(z):
-    r"""Softplus (Chapter 5), a smooth ReLU, computed stably (numerical stability: a later chapter).
+    """Softplus, a smooth ReLU, computed stably.
 
-    .. math:: \operatorname{softplus}(z) = \log(1 + e^{z}) = \max(z, 0) + \log(1 + e^{-|z|})
+        softplus(z) = log(1 + exp(z)) = max(z, 0) + log(1 + exp(−|z|))
 
-    Derivative: :math:`\sigma(z)`. Shape: any → same.
+    Derivative: σ(z). Shape: any → same.
     """
     z = as_float_array(z, "z")
     with np.errstate(under="ignore"):
@@ -298,25 +292,25 @@ def softplus(z):
 
 
 def mish(z):
-    r"""Mish (Chapter 5), :math:`\operatorname{mish}(z) = z \tanh(\operatorname{softplus}(z))`.
+    """Mish, mish(z) = z·tanh(softplus(z)).
 
-    Derivative: :math:`\tanh(s) + z\,\sigma(z)\,(1 - \tanh^2(s))` with
-    :math:`s = \operatorname{softplus}(z)` (:math:`1 - \tanh^2` evaluated without
-    cancellation, as for :func:`tanh`). Shape: any → same.
+    Derivative: tanh(s) + z·σ(z)·(1 − tanh²(s)) with s = softplus(z)
+    (1 − tanh² evaluated without cancellation, as for tanh).
+    Shape: any → same.
     """
     z = as_float_array(z, "z")
     with np.errstate(under="ignore"):
         return z * np.tanh(softplus(z))
 
 
-# ---------------------------------------------------------------- Chapter 3
+# ------------------------------------------------------------ the softmax
 def softmax(z, axis=-1):
-    r"""Softmax over ``axis`` (Chapter 3), made stable by subtracting the row maximum.
+    """Softmax over axis, made stable by subtracting the row maximum.
 
-    .. math:: \operatorname{softmax}(z)_k = \frac{e^{z_k}}{\sum_j e^{z_j}}
-              = \frac{e^{z_k - \max_j z_j}}{\sum_j e^{z_j - \max_j z_j}}
+        softmax(z)_k = exp(z_k) / Σ_j exp(z_j)
+                     = exp(z_k − max_j z_j) / Σ_j exp(z_j − max_j z_j)
 
-    Shape: ``(m, K)`` → ``(m, K)``; each row sums to 1.
+    Shape: z of shape (m, K) → (m, K); each row sums to 1.
     """
     z = as_float_array(z, "z")
     axis = _check_axis(axis, z)
@@ -326,18 +320,16 @@ def softmax(z, axis=-1):
 
 
 def log_softmax(z, axis=-1):
-    r"""Logarithm of the softmax (Chapters 3 and 7), via log-sum-exp.
+    """Logarithm of the softmax, via log-sum-exp.
 
-    .. math:: \log \operatorname{softmax}(z)_k = z_k - \max_j z_j
-              - \log \sum_j e^{z_j - \max_j z_j}
+        log softmax(z)_k = z_k − max_j z_j − log Σ_j exp(z_j − max_j z_j)
 
-    Never computes :math:`\log 0`. The sum is :math:`1 + r`, where :math:`r`
-    adds up the terms of all entries but one maximum, and its log is
-    ``log1p(r)``: for a confident row (:math:`r = 10^{-20}`, say) the largest
-    entry is :math:`-10^{-20}`, not the 0 that :math:`\log(1 + r)` would round
-    to. An entry further below its row's maximum than the float range reaches
-    (``[3e38, -3e38]`` in float32) gets ``-inf``, which is the rounded value,
-    without an overflow warning. Shape: ``(m, K)`` → ``(m, K)``.
+    Never computes log 0. The sum is 1 + r, where r adds up the terms of all
+    entries but one maximum, and its log is log1p(r): for a confident row
+    (r = 1e-20, say) the largest entry is −1e-20, not the 0 that log(1 + r)
+    would round to. An entry further below its row's maximum than the float
+    range reaches ([3e38, −3e38] in float32) gets −inf, which is the rounded
+    value, without an overflow warning. Shape: (m, K) → (m, K).
     """
     z = as_float_array(z, "z")
     axis = _check_axis(axis, z)
@@ -350,7 +342,7 @@ def log_softmax(z, axis=-1):
 
 
 def _check_axis(axis, z):
-    """``axis`` as an int that exists in ``z`` (which needs at least one dimension)."""
+    """axis as an int that exists in z (which needs at least one dimension)."""
     if isinstance(axis, (bool, np.bool_)) or not isinstance(axis, (int, np.integer)):
         raise TypeError(f"axis must be an int; got {axis!r}")
     if z.ndim == 0:
@@ -430,11 +422,12 @@ def _d_mish(z):
 
 
 # ------------------------------------------------------------------ registry
-class Activation:
-    """An activation by name: ``forward(z)``, ``derivative(z)`` and ``vjp(z, grad_out)``.
+class ActivationFunction:
+    """An activation function by name: forward(z), derivative(z), vjp(z, g).
 
-    Build one with :func:`get`. ``params`` (e.g. ``alpha`` of leaky ReLU) are
-    fixed at construction.
+    Build one with get(name, **params). params (e.g. alpha of leaky ReLU)
+    are fixed at construction. (nnlab.layers.Activation is the layer that
+    wraps one of these in a network.)
     """
 
     elementwise = True
@@ -450,26 +443,27 @@ class Activation:
         return f"get({self.name!r}{args})"
 
     def forward(self, z):
-        r""":math:`a = f(z)`, same shape and dtype as ``z``."""
+        """a = f(z), same shape and dtype as z."""
         return self._fn(z, **self.params)
 
     __call__ = forward
 
     def derivative(self, z):
-        r"""Element-wise :math:`f'(z)`, same shape and dtype as ``z``."""
+        """The element-wise f'(z), same shape and dtype as z."""
         return self._dfn(as_float_array(z, "z"), **self.params)
 
     def vjp(self, z, grad_out):
-        r"""Backpropagate through the activation (Chapter 6):
-        :math:`\partial L/\partial z = \partial L/\partial a \odot f'(z)`."""
+        """Backpropagate through the activation: dL/dz = dL/da ⊙ f'(z)."""
         z = as_float_array(z, "z")
         grad_out = _as_grad(grad_out, z)
         with np.errstate(under="ignore"):
             return grad_out * self.derivative(z)
 
 
-class _Softmax(Activation):
-    """Softmax / log-softmax: the Jacobian is a full matrix per row, so only ``vjp`` exists."""
+class _Softmax(ActivationFunction):
+    """Softmax / log-softmax: the Jacobian of a row is a full matrix, so only
+    vjp exists.
+    """
 
     elementwise = False
 
@@ -484,17 +478,17 @@ class _Softmax(Activation):
         )
 
     def vjp(self, z, grad_out):
-        r"""Vector-Jacobian product along ``axis`` (Chapters 3 and 6).
+        """Vector-Jacobian product along axis.
 
-        softmax: :math:`s \odot (g - \sum_k g_k s_k)`;
-        log-softmax: :math:`g - s \sum_k g_k`, with :math:`s = \operatorname{softmax}(z)`.
+        softmax: s ⊙ (g − Σ_k g_k·s_k); log-softmax: g − s·Σ_k g_k, with
+        s = softmax(z).
 
-        Both are evaluated without the cancellation of :math:`1 - s_t` at the
-        largest entry :math:`t` (the same numbers): softmax as
-        :math:`s_i\,\big((g_i - g_t) + \sum_{j \ne t} (g_t - g_j)\, s_j\big)`,
-        and log-softmax at :math:`t` as :math:`g_t (1 - s_t) - s_t \sum_{k \ne t} g_k`
-        with :math:`1 - s_t` summed from the other entries. So a confident row
-        (:math:`s_t = 1 - 10^{-20}`) keeps its tiny gradient instead of a 0.
+        Both are evaluated without the cancellation of 1 − s_t at the largest
+        entry t (the same numbers): softmax as
+        s_i·((g_i − g_t) + Σ_{j≠t} (g_t − g_j)·s_j), and log-softmax at t as
+        g_t·(1 − s_t) − s_t·Σ_{k≠t} g_k, with 1 − s_t summed from the other
+        entries. So a confident row (s_t = 1 − 1e-20) keeps its tiny gradient
+        instead of a 0.
         """
         z = as_float_array(z, "z")
         g = _as_grad(grad_out, z)
@@ -513,16 +507,19 @@ class _Softmax(Activation):
 
 
 def _is_top(z, top, axis):
-    """Boolean mask of the one maximum per slice that ``top`` (from argmax) points at."""
+    """Boolean mask of the one maximum per slice that top (from argmax) points
+    at.
+    """
     mask = np.zeros(z.shape, dtype=bool)
     np.put_along_axis(mask, top, True, axis=axis)
     return mask
 
 
 def _softmax_parts(z, axis):
-    r"""``(s, 1 - s_t, t)``: the softmax, :math:`1 - s_t` at the maximum :math:`t`
-    of each slice computed as (sum of the other terms) / (sum of all), and the
-    index :math:`t` (as from ``argmax`` with ``keepdims``)."""
+    """(s, 1 − s_t, t): the softmax; 1 − s_t at the maximum t of each slice,
+    computed as (sum of the other terms) / (sum of all); and the index t (as
+    from argmax with keepdims).
+    """
     with np.errstate(under="ignore", over="ignore"):
         e = np.exp(z - np.max(z, axis=axis, keepdims=True))    # e_t = 1
         top = np.expand_dims(np.argmax(z, axis=axis), axis)
@@ -555,13 +552,13 @@ NAMES = (*_ELEMENTWISE, "softmax", "log_softmax")
 
 
 def get(name, **params):
-    """Return the :class:`Activation` called ``name`` with its parameters, e.g.
-    ``get("leaky_relu", alpha=0.1)``, ``get("gelu", approximate="none")``, ``get("softmax")``.
+    """The ActivationFunction called name, with its parameters.
 
-    Raises ``ValueError`` listing :data:`NAMES` for an unknown name and
-    ``TypeError`` for a parameter the activation does not have.
+    For example get("leaky_relu", alpha=0.1), get("gelu",
+    approximate="none"), get("softmax"). An unknown name is a ValueError
+    listing NAMES; a parameter the activation does not have is a TypeError.
     """
-    if isinstance(name, Activation):
+    if isinstance(name, ActivationFunction):
         if not params:
             return name
         # new parameters for an existing activation: rebuild it (never ignore them)
@@ -585,4 +582,4 @@ def get(name, **params):
         _check_approximate(params.get("approximate", "tanh"))
     if "alpha" in params:
         _alpha(params["alpha"])
-    return Activation(name, *_ELEMENTWISE[name], **params)
+    return ActivationFunction(name, *_ELEMENTWISE[name], **params)

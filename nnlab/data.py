@@ -1,12 +1,15 @@
-r"""Datasets and data handling: rows are samples, ``X`` is ``(m, n)`` float64, ``y`` is ``(m,)`` int64.
+"""Datasets and data handling: rows are samples, X of shape (m, n) float64,
+y of shape (m,) int64.
 
-* Real data: :func:`load_digits` (shipped with the package, works offline) and
-  :func:`load_mnist` (MNIST / Fashion-MNIST IDX files, checked by SHA-256,
+* Real data: load_digits (shipped with the package, works offline) and
+  load_mnist (MNIST / Fashion-MNIST IDX files, checked by SHA-256,
   downloaded only when asked).
-* Synthetic 2-D sets with a seed: :func:`make_linear`, :func:`make_blobs`,
-  :func:`make_moons`, :func:`make_circles`, :func:`make_xor`, :func:`make_spirals`.
-* Preparation: :func:`train_test_split`, :func:`one_hot`, :class:`Standardizer`
-  (fit on the training split only) and the mini-batch iterator :func:`minibatches`.
+* Synthetic 2-D sets with a seed: make_linear, make_blobs, make_moons,
+  make_circles, make_xor, make_spirals.
+* Preparation: train_test_split, one_hot, Standardizer (fit on the
+  training split only), and the mini-batches: minibatch_indices (the one
+  mini-batch iterator of nnlab, also used by nnlab.train.fit and
+  nnlab.schedules.lr_range_test) and minibatches.
 """
 from __future__ import annotations
 
@@ -23,12 +26,14 @@ from pathlib import Path
 
 import numpy as np
 
-from ._validate import CallOrderError, as_matrix, as_rng, check_int
+from ._validate import (CallOrderError, as_matrix, as_rng, check_flag,
+                        check_int, check_real, class_labels)
 
 __all__ = [
     "load_digits", "load_mnist", "read_idx", "cache_dir",
     "make_linear", "make_blobs", "make_moons", "make_circles", "make_xor", "make_spirals",
     "train_test_split", "one_hot", "Standardizer", "minibatches",
+    "minibatch_indices",
 ]
 
 _DATASETS = Path(__file__).resolve().parent / "datasets"
@@ -90,7 +95,7 @@ def _as_path(value, name: str) -> Path:
 
 
 def _decompressed(stored: bytes, path) -> bytes:
-    """The bytes of a file, gunzipped if they start with the gzip magic 1f 8b."""
+    """The bytes of a file, gunzipped if they start with gzip's magic 1f 8b."""
     if stored[:2] != b"\x1f\x8b":
         return stored
     try:
@@ -103,30 +108,8 @@ def _decompressed(stored: bytes, path) -> bytes:
         ) from None
 
 
-def _bool(value, name: str) -> bool:
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {value!r}")
-    return bool(value)
-
-
-def _real(value, name: str, *, minimum=None, maximum=None, open_max=False) -> float:
-    """A finite real number (not a bool) within the given bounds."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {value!r}")
-    v = float(value)
-    too_big = maximum is not None and (v >= maximum if open_max else v > maximum)
-    if not math.isfinite(v) or (minimum is not None and v < minimum) or too_big:
-        bounds = []
-        if minimum is not None:
-            bounds.append(f">= {minimum:g}")
-        if maximum is not None:
-            bounds.append(f"{'<' if open_max else '<='} {maximum:g}")
-        raise ValueError(f"{name} must be a finite number {' and '.join(bounds)}; got {value!r}")
-    return v
-
-
 def _samples(a, name: str) -> np.ndarray:
-    """``a`` as an array with at least one dimension: its rows are the samples."""
+    """a as an array with at least one dimension: its rows are the samples."""
     if a is None:
         raise TypeError(f"{name} must be an array whose rows are samples; got None")
     try:
@@ -138,69 +121,6 @@ def _samples(a, name: str) -> np.ndarray:
         raise ValueError(f"{name} must have at least one dimension (rows are samples); "
                          f"got the single value {a!r}")
     return arr
-
-
-def _class_labels(y, name: str = "y") -> np.ndarray:
-    """Integer class labels as an int64 array of shape ``(m,)``.
-
-    Shape ``(m, 1)`` (a column of labels) is accepted and flattened. Floats,
-    booleans and other types are rejected with an explanation: converting
-    labels to floats would turn them into targets of another kind.
-    """
-    if y is None:
-        raise TypeError(f"{name} must be integer class labels of shape (m,); got None")
-    try:
-        labels = np.asarray(y)
-    except Exception as err:
-        raise TypeError(f"{name} must be integer class labels of shape (m,); got "
-                        f"{type(y).__name__} ({err})") from None
-    if labels.dtype == bool:
-        raise TypeError(
-            f"{name} has dtype bool, but class labels are integers 0, 1, ..., K-1; "
-            f"use {name}.astype(np.int64) (False -> 0, True -> 1)"
-        )
-    if np.issubdtype(labels.dtype, np.floating):
-        finite = labels[np.isfinite(labels)]
-        fractional = finite[finite != np.round(finite)]
-        if fractional.size or finite.size < labels.size:
-            bad = fractional[0] if fractional.size else labels[~np.isfinite(labels)][0]
-            raise TypeError(f"{name} must hold integer class labels 0, 1, ..., K-1; got "
-                            f"the non-integer value {bad!r} (dtype {labels.dtype})")
-        raise TypeError(
-            f"{name} must hold integer class labels; got dtype {labels.dtype}. If the "
-            f"values are class numbers, convert them with {name}.astype(np.int64)"
-        )
-    if not np.issubdtype(labels.dtype, np.integer):
-        raise TypeError(f"{name} must hold integer class labels 0, 1, ..., K-1; got dtype "
-                        f"{labels.dtype}")
-    if labels.ndim == 2 and labels.shape[1] == 1:
-        labels = labels[:, 0]                     # a column of labels: (m, 1) -> (m,)
-    if labels.ndim != 1:
-        raise ValueError(f"{name} must be a 1-D array of class labels of shape (m,) (or a "
-                         f"column (m, 1)); got shape {labels.shape}")
-    if labels.size == 0:
-        raise ValueError(f"{name} is empty; expected at least one label")
-    if labels.dtype == np.uint64 and labels.max() > np.iinfo(np.int64).max:
-        raise ValueError(f"{name} contains labels outside [0, K): got labels up to "
-                         f"{labels.max()}; class labels must be 0, 1, ..., K-1")
-    return labels.astype(np.int64, copy=False)
-
-
-def _n_classes(value, name: str = "n_classes") -> int:
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, np.integer)):
-        raise TypeError(f"{name} must be an int, the number K of classes; got {value!r}")
-    if value < 1:
-        raise ValueError(f"{name} must be at least 1; got {value!r}")
-    return int(value)
-
-
-def _check_label_range(labels: np.ndarray, n_classes: int, name: str = "y") -> None:
-    low, high = int(labels.min()), int(labels.max())
-    if low < 0 or high >= n_classes:
-        raise ValueError(
-            f"{name} contains labels outside [0, {n_classes}): got labels from {low} to "
-            f"{high}; class labels must be 0, 1, ..., n_classes - 1"
-        )
 
 
 # ------------------------------------------------------------------ digits
@@ -215,17 +135,19 @@ def _digits_table():
 
 
 def load_digits():
-    r"""The 8×8 handwritten digits (used from Chapter 3 on): ``X`` float64 ``(1797, 64)``, ``y`` int64 ``(1797,)``.
+    """The 8×8 handwritten digits: X float64 of shape (1797, 64), y int64 of
+    shape (1797,).
 
-    Each row of ``X`` is an 8×8 image flattened row by row, pixel values 0–16
-    (the number of "on" pixels in a 4×4 block of a 32×32 bitmap); ``y`` holds
+    Each row of X is an 8×8 image flattened row by row, pixel values 0–16
+    (the number of "on" pixels in a 4×4 block of a 32×32 bitmap); y holds
     the digit 0–9. This is the test set of the UCI "Optical Recognition of
     Handwritten Digits" data (the copy scikit-learn ships), shipped in
-    ``nnlab/datasets/digits.csv.gz`` and checked by SHA-256 at load.
+    nnlab/datasets/digits.csv.gz and checked by SHA-256 at load.
 
-    Source: E. Alpaydin and C. Kaynak (1998), *Optical Recognition of Handwritten
-    Digits*, UCI Machine Learning Repository, https://doi.org/10.24432/C50P49,
-    licensed CC BY 4.0. Returns fresh copies each call.
+    Source: E. Alpaydin and C. Kaynak (1998), Optical Recognition of
+    Handwritten Digits, UCI Machine Learning Repository,
+    https://doi.org/10.24432/C50P49, licensed CC BY 4.0. Returns fresh
+    copies each call.
     """
     table = _digits_table()
     return table[:, :-1].copy(), table[:, -1].astype(np.int64)
@@ -233,18 +155,19 @@ def load_digits():
 
 # ------------------------------------------------------------------ MNIST
 def cache_dir() -> Path:
-    """Where downloaded data is kept: ``$NNLAB_DATA`` or ``~/.cache/nnlab``."""
+    """Where downloaded data is kept: $NNLAB_DATA or ~/.cache/nnlab."""
     return Path(os.environ.get("NNLAB_DATA", "~/.cache/nnlab")).expanduser()
 
 
 def read_idx(path, sha256=None) -> np.ndarray:
-    r"""Read an IDX file (gzip-compressed or raw) into an array.
+    """Read an IDX file (gzip-compressed or raw) into an array.
 
-    IDX layout: two zero bytes, a type byte (``0x08`` = uint8, ...), the number of
-    dimensions ``d``, then ``d`` big-endian uint32 sizes, then the data. If
-    ``sha256`` (64 hex characters) is given, the file's bytes as stored on disk
-    must match it. Raises ``ValueError`` naming the file for a bad checksum, a
-    corrupted or truncated gzip stream, a bad magic number or a truncated file.
+    IDX layout: two zero bytes, a type byte (0x08 = uint8, ...), the number
+    of dimensions d, then d big-endian uint32 sizes, then the data. If
+    sha256 (64 hex characters) is given, the file's bytes as stored on disk
+    must match it. Raises a ValueError naming the file for a bad checksum, a
+    corrupted or truncated gzip stream, a bad magic number or a truncated
+    file.
     """
     path = _as_path(path, "path")
     if sha256 is not None:
@@ -281,7 +204,9 @@ def _parse_idx(data: bytes, path) -> np.ndarray:
 
 
 def _mnist_file(directory: Path, name: str, dataset: str, sha256: dict, download: bool) -> tuple[Path, str | None]:
-    """Locate ``name`` (``.gz`` or raw) in ``directory``, downloading it if asked; return it and its hash."""
+    """Locate name (.gz or raw) in directory, downloading it if asked; return
+    it and its hash.
+    """
     gz, raw = directory / f"{name}.gz", directory / name
     if gz.exists():
         return gz, sha256.get(gz.name, MNIST_SHA256[dataset][gz.name])
@@ -321,28 +246,28 @@ def _check_magic(data: bytes, path: Path, kind: str) -> None:
 
 def load_mnist(path=None, kind="train", download=False, *, dataset="mnist", sha256=None,
                normalize=True, flatten=True, dtype=np.float64):
-    r"""Load MNIST or Fashion-MNIST from the official IDX files (Chapters 6–9).
+    """Load MNIST or Fashion-MNIST from the official IDX files.
 
-    ``path`` is the directory holding ``train-images-idx3-ubyte.gz``,
-    ``train-labels-idx1-ubyte.gz``, ``t10k-images-idx3-ubyte.gz`` and
-    ``t10k-labels-idx1-ubyte.gz`` (or the same names without ``.gz``);
-    ``None`` means ``cache_dir() / dataset``. ``kind`` is ``"train"`` (60,000
-    images) or ``"test"`` (10,000). ``dataset`` is ``"mnist"`` or ``"fashion"``.
+    path is the directory holding train-images-idx3-ubyte.gz,
+    train-labels-idx1-ubyte.gz, t10k-images-idx3-ubyte.gz and
+    t10k-labels-idx1-ubyte.gz (or the same names without .gz); None means
+    cache_dir() / dataset. kind is "train" (60,000 images) or "test"
+    (10,000). dataset is "mnist" or "fashion".
 
-    Checks: files with an official ``.gz`` name must match the published
-    SHA-256 (:data:`MNIST_SHA256`); ``sha256={file name: hex digest}`` adds or
-    overrides hashes (e.g. for the raw files, which have none published); the
-    magic numbers must be those of IDX images (2051) and labels (2049); a
-    truncated or corrupted file raises ``ValueError`` naming it.
-    Nothing is downloaded unless ``download=True``.
+    Checks: files with an official .gz name must match the published
+    SHA-256 (MNIST_SHA256); sha256={file name: hex digest} adds or overrides
+    hashes (e.g. for the raw files, which have none published); the magic
+    numbers must be those of IDX images (2051) and labels (2049); a
+    truncated or corrupted file raises a ValueError naming it. Nothing is
+    downloaded unless download=True.
 
-    Returns ``X`` of shape ``(m, 784)`` (``(m, 28, 28)`` with ``flatten=False``)
-    and the floating-point ``dtype``, scaled to [0, 1] by ``normalize`` (else
-    0–255), and ``y`` int64 ``(m,)``.
+    Returns X of shape (m, 784) ((m, 28, 28) with flatten=False) and the
+    floating-point dtype, scaled to [0, 1] by normalize (else 0–255), and y
+    int64 of shape (m,).
 
-    Sources: Y. LeCun, C. Cortes and C. J. C. Burges, *The MNIST database of
-    handwritten digits*; H. Xiao, K. Rasul and R. Vollgraf (2017),
-    *Fashion-MNIST*, arXiv:1708.07747 (MIT licence).
+    Sources: Y. LeCun, C. Cortes and C. J. C. Burges, The MNIST database of
+    handwritten digits; H. Xiao, K. Rasul and R. Vollgraf (2017),
+    Fashion-MNIST, arXiv:1708.07747 (MIT licence).
     """
     if not isinstance(dataset, str) or dataset not in MNIST_SHA256:
         raise ValueError(f"dataset must be one of {', '.join(map(repr, MNIST_SHA256))}; got {dataset!r}")
@@ -357,7 +282,7 @@ def load_mnist(path=None, kind="train", download=False, *, dataset="mnist", sha2
         if not isinstance(name, str):
             raise TypeError(f"sha256 keys must be file names (str); got {name!r}")
         hashes[name] = _hex_digest(digest, f"sha256[{name!r}]")
-    download, normalize, flatten = (_bool(v, n) for v, n in
+    download, normalize, flatten = (check_flag(v, n) for v, n in
                                     ((download, "download"), (normalize, "normalize"), (flatten, "flatten")))
     try:
         dtype = np.dtype(dtype)
@@ -390,12 +315,14 @@ def load_mnist(path=None, kind="train", download=False, *, dataset="mnist", sha2
 
 # ------------------------------------------------------------------ synthetic data
 def _class_sizes(n: int, k: int) -> list[int]:
-    """Split ``n`` samples into ``k`` classes as evenly as possible."""
+    """Split n samples into k classes as evenly as possible."""
     return [n // k + (c < n % k) for c in range(k)]
 
 
 def _noisy(points, noise, rng, shape):
-    """``points + noise * N(0, 1)``; a noise so large that the points overflow is refused."""
+    """points + noise·N(0, 1); a noise so large that the points overflow is
+    refused.
+    """
     with np.errstate(over="ignore", invalid="ignore"):
         X = points + noise * rng.normal(size=shape)
     if not np.all(np.isfinite(X)):
@@ -410,16 +337,15 @@ def _shuffled(X, y, rng):
 
 
 def make_linear(n_samples=100, noise=0.0, seed=0, *, n_features=2):
-    r"""Two classes separated by a hyperplane, the perceptron's data (Chapter 1).
+    """Two classes separated by a hyperplane, the perceptron's data.
 
-    :math:`x \sim U([-1, 1]^n)`, :math:`y = 1` if :math:`w^\top x + b + \epsilon > 0`
-    else 0, with a random unit :math:`w`, :math:`|b| \le 0.3` and
-    :math:`\epsilon \sim \mathcal N(0, \text{noise}^2)`. ``noise=0`` is linearly separable.
-    Returns ``X`` ``(n_samples, n_features)``, ``y`` ``(n_samples,)``.
+    x ~ U([−1, 1]ⁿ), y = 1 if w·x + b + ε > 0 else 0, with a random unit
+    vector w, |b| ≤ 0.3 and ε ~ N(0, noise²). noise=0 is linearly separable.
+    Returns X of shape (n_samples, n_features), y of shape (n_samples,).
     """
     n = check_int(n_samples, "n_samples")
     n_features = check_int(n_features, "n_features")
-    noise = _real(noise, "noise", minimum=0)
+    noise = check_real(noise, "noise", low=0)
     rng = as_rng(seed, "seed")
     w = rng.normal(size=n_features)
     w /= np.linalg.norm(w)
@@ -430,15 +356,16 @@ def make_linear(n_samples=100, noise=0.0, seed=0, *, n_features=2):
 
 
 def make_blobs(n_samples=100, noise=1.0, seed=0, *, n_classes=3):
-    r"""``n_classes`` Gaussian clusters in 2-D (Chapter 3).
+    """n_classes Gaussian clusters in 2-D.
 
-    Centres evenly spaced on a circle of radius 4; each point is its centre plus
-    :math:`\mathcal N(0, \text{noise}^2 I)`. Classes as equal in size as possible.
-    Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)`` with labels ``0..n_classes-1``.
+    Centres evenly spaced on a circle of radius 4; each point is its centre
+    plus N(0, noise²·I). Classes as equal in size as possible. Returns X of
+    shape (n_samples, 2), y of shape (n_samples,) with labels
+    0 .. n_classes − 1.
     """
     n_classes = check_int(n_classes, "n_classes")
     n = check_int(n_samples, "n_samples", n_classes)
-    noise = _real(noise, "noise", minimum=0)
+    noise = check_real(noise, "noise", low=0)
     rng = as_rng(seed, "seed")
     angles = 2 * np.pi * np.arange(n_classes) / n_classes
     centres = 4 * np.column_stack([np.cos(angles), np.sin(angles)])
@@ -448,14 +375,14 @@ def make_blobs(n_samples=100, noise=1.0, seed=0, *, n_classes=3):
 
 
 def make_moons(n_samples=100, noise=0.1, seed=0):
-    r"""Two interleaving half circles (Chapters 5–6): not linearly separable.
+    """Two interleaving half circles: not linearly separable.
 
-    Class 0: :math:`(\cos t, \sin t)`, class 1: :math:`(1 - \cos t, \tfrac12 - \sin t)`,
-    :math:`t \sim U(0, \pi)`, plus :math:`\mathcal N(0, \text{noise}^2 I)`.
-    Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
+    Class 0: (cos t, sin t), class 1: (1 − cos t, ½ − sin t), t ~ U(0, π),
+    plus N(0, noise²·I). Returns X of shape (n_samples, 2), y of shape
+    (n_samples,).
     """
     n = check_int(n_samples, "n_samples", 2)
-    noise = _real(noise, "noise", minimum=0)
+    noise = check_real(noise, "noise", low=0)
     rng = as_rng(seed, "seed")
     y = np.repeat([0, 1], _class_sizes(n, 2))
     t = rng.uniform(0, np.pi, size=n)
@@ -467,15 +394,16 @@ def make_moons(n_samples=100, noise=0.1, seed=0):
 
 
 def make_circles(n_samples=100, noise=0.05, seed=0, *, factor=0.5):
-    r"""A small circle (class 1, radius ``factor``) inside a large one (class 0, radius 1).
+    """A small circle (class 1, radius factor) inside a large one (class 0,
+    radius 1).
 
-    Points :math:`r(\cos t, \sin t)`, :math:`t \sim U(0, 2\pi)`, plus
-    :math:`\mathcal N(0, \text{noise}^2 I)` (Chapters 5–6). ``factor`` lies in
-    [0, 1) (as in scikit-learn). Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
+    Points r·(cos t, sin t), t ~ U(0, 2π), plus N(0, noise²·I). factor lies
+    in [0, 1) (as in scikit-learn). Returns X of shape (n_samples, 2), y of
+    shape (n_samples,).
     """
     n = check_int(n_samples, "n_samples", 2)
-    noise = _real(noise, "noise", minimum=0)
-    factor = _real(factor, "factor", minimum=0, maximum=1, open_max=True)
+    noise = check_real(noise, "noise", low=0)
+    factor = check_real(factor, "factor", low=0, high=1, high_open=True)
     rng = as_rng(seed, "seed")
     y = np.repeat([0, 1], _class_sizes(n, 2))
     radius = np.where(y == 0, 1.0, factor)
@@ -485,15 +413,14 @@ def make_circles(n_samples=100, noise=0.05, seed=0, *, factor=0.5):
 
 
 def make_xor(n_samples=100, noise=0.15, seed=0):
-    r"""The XOR problem (Chapters 1 and 6): no single perceptron can solve it.
+    """The XOR problem: no single perceptron can solve it.
 
-    Points around the four corners :math:`(a, b) \in \{0, 1\}^2` (equally many
-    at each), label :math:`y = a \oplus b`, plus :math:`\mathcal N(0, \text{noise}^2 I)`;
-    ``noise=0`` gives exactly the truth table.
-    Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)``.
+    Points around the four corners (a, b) in {0, 1}² (equally many at
+    each), label y = a XOR b, plus N(0, noise²·I); noise=0 gives exactly the
+    truth table. Returns X of shape (n_samples, 2), y of shape (n_samples,).
     """
     n = check_int(n_samples, "n_samples", 4)
-    noise = _real(noise, "noise", minimum=0)
+    noise = check_real(noise, "noise", low=0)
     rng = as_rng(seed, "seed")
     corners = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=np.float64)
     corner = np.repeat(np.arange(4), _class_sizes(n, 4))
@@ -504,16 +431,15 @@ def make_xor(n_samples=100, noise=0.15, seed=0):
 
 
 def make_spirals(n_samples=100, noise=0.05, seed=0, *, n_classes=2):
-    r"""Interleaved spirals, one arm per class (Chapter 6).
+    """Interleaved spirals, one arm per class.
 
-    Arm :math:`k`: radius :math:`r \in [0, 1]` evenly spaced, angle
-    :math:`4r + 2\pi k/K`, point :math:`r(\sin\theta, \cos\theta)`, plus
-    :math:`\mathcal N(0, \text{noise}^2 I)`.
-    Returns ``X`` ``(n_samples, 2)``, ``y`` ``(n_samples,)`` with labels ``0..n_classes-1``.
+    Arm k of K: radius r in [0, 1] evenly spaced, angle θ = 4r + 2πk/K,
+    point r·(sin θ, cos θ), plus N(0, noise²·I). Returns X of shape
+    (n_samples, 2), y of shape (n_samples,) with labels 0 .. n_classes − 1.
     """
     n_classes = check_int(n_classes, "n_classes")
     n = check_int(n_samples, "n_samples", n_classes)
-    noise = _real(noise, "noise", minimum=0)
+    noise = check_real(noise, "noise", low=0)
     rng = as_rng(seed, "seed")
     sizes = _class_sizes(n, n_classes)
     y = np.repeat(np.arange(n_classes), sizes)
@@ -525,17 +451,17 @@ def make_spirals(n_samples=100, noise=0.05, seed=0, *, n_classes=2):
 
 # ------------------------------------------------------------------ preparation
 def train_test_split(X, y, test_size=0.25, stratify=None, seed=0):
-    r"""Shuffle and split ``(X, y)`` into training and test sets (Chapter 4).
+    """Shuffle and split (X, y) into training and test sets.
 
-    ``X`` and ``y`` are arrays with one row per sample (at least 2 rows).
-    ``test_size``: a fraction in (0, 1) (the test set gets
-    :math:`\lceil \text{test\_size} \cdot m \rceil` rows; the product is first
-    rounded to 9 decimals, so that ``0.07 * 100`` gives 7 rows and not 8 as its
-    floating-point value 7.000000000000001 would) or a number of rows.
-    ``stratify``: ``None``, ``True`` (use ``y``) or an array of ``m`` labels whose
-    class proportions both parts should keep (largest-remainder rounding per class).
-    ``seed``: an int, a ``numpy.random.Generator`` or ``None`` (nnlab's generator,
-    see :func:`nnlab.seed`). Returns ``X_train, X_test, y_train, y_test``.
+    X and y are arrays with one row per sample (at least 2 rows).
+    test_size: a fraction in (0, 1) (the test set gets ⌈test_size·m⌉ rows;
+    the product is first rounded to 9 decimals, so that 0.07·100 gives 7
+    rows and not 8 as its floating-point value 7.000000000000001 would) or a
+    number of rows. stratify: None, True (use y) or an array of m labels
+    whose class proportions both parts should keep (largest-remainder
+    rounding per class). seed: an int, a numpy.random.Generator or None
+    (nnlab's generator, see nnlab.seed). Returns X_train, X_test, y_train,
+    y_test.
     """
     X, y = _samples(X, "X"), _samples(y, "y")
     m = len(X)
@@ -586,18 +512,18 @@ _MAX_ENTRIES = 2 ** 34        # 128 GiB in float64, as for a layer's weights
 
 
 def one_hot(y, n_classes, dtype=np.float64):
-    r"""One-hot encoding (Chapter 3): :math:`Y_{ik} = 1` if :math:`y_i = k` else 0.
+    """One-hot encoding: Y_ik = 1 if y_i = k, else 0.
 
-    ``y``: integer labels of shape ``(m,)`` (a column ``(m, 1)`` is flattened)
-    in ``[0, n_classes)``. ``n_classes`` (K) is required: it is never guessed
-    from ``max(y) + 1``, because a class absent from ``y`` (say no 9 in a small
-    batch of digits) would silently shrink the encoding to fewer columns. A
-    label outside ``[0, n_classes)``, a negative one, a float such as 1.5 or a
-    boolean array raises an error that says so. Returns ``(m, n_classes)`` of ``dtype``.
+    y: integer labels of shape (m,) (a column (m, 1) is flattened) in
+    [0, n_classes). n_classes (K) is required: it is never guessed from
+    max(y) + 1, because a class absent from y (say no 9 in a small batch of
+    digits) would silently shrink the encoding to fewer columns. A label
+    outside [0, n_classes), a negative one, a float such as 1.5 or a boolean
+    array raises an error that says so. Returns Y of shape (m, n_classes)
+    and type dtype.
     """
-    labels = _class_labels(y, "y")
-    n_classes = _n_classes(n_classes)
-    _check_label_range(labels, n_classes, "y")
+    n_classes = check_int(n_classes, "n_classes", typed=True)
+    labels = class_labels(y, "y", n_classes=n_classes)
     try:
         dtype = np.dtype(dtype)
     except TypeError as err:
@@ -613,17 +539,16 @@ def one_hot(y, n_classes, dtype=np.float64):
 
 
 class Standardizer:
-    r"""Feature standardization (Chapter 4): :math:`x' = (x - \mu) / \sigma`, per column.
+    """Feature standardization, x' = (x − μ) / σ, per column.
 
-    ``fit(X_train)`` learns ``mean_`` (:math:`\mu`) and ``scale_`` (:math:`\sigma`,
-    the population standard deviation). A column whose spread is zero *up to
-    rounding* is constant: :math:`\sigma \le 10\,\epsilon \max_i |x_i|`, with
-    :math:`\epsilon` the machine epsilon of the dtype (2.2e-16 in float64).
-    Such a column gets ``scale_ = 1``, so it is only centred (to about 1e-17)
-    instead of having its rounding noise blown up to ±1 — e.g.
-    ``[0.1 + 0.2, 0.3, 0.3]`` would otherwise become ``[1.41, -0.71, -0.71]``.
-    scikit-learn's ``StandardScaler`` uses a similar rule. Fit on the
-    **training split only** and apply the same transform to validation and test data.
+    fit(X_train) learns mean_ (μ) and scale_ (σ, the population standard
+    deviation). A column whose spread is zero up to rounding is constant:
+    σ ≤ 10·ε·max_i |x_i|, with ε the machine epsilon of the dtype (2.2e-16
+    in float64). Such a column gets scale_ = 1, so it is only centred (to
+    about 1e-17) instead of having its rounding noise blown up to ±1: e.g.
+    [0.1 + 0.2, 0.3, 0.3] would otherwise become [1.41, −0.71, −0.71].
+    scikit-learn's StandardScaler uses a similar rule. Fit on the training
+    split only, and apply the same transform to validation and test data.
     """
 
     def __init__(self):
@@ -631,7 +556,7 @@ class Standardizer:
         self.scale_ = None
 
     def fit(self, X):
-        """Learn ``mean_`` and ``scale_`` from ``X`` of shape ``(m, n)``; returns ``self``."""
+        """Learn mean_ and scale_ from X of shape (m, n); returns self."""
         X = self._as_2d(X)
         # Work on each column divided by a power of two close to its largest |x|:
         # exact (so the results are bit for bit those of X.mean, X.std) and
@@ -646,18 +571,18 @@ class Standardizer:
         return self
 
     def transform(self, X):
-        r""":math:`(X - \mu) / \sigma` with the fitted statistics, shape ``(m, n)``."""
+        """(X − μ) / σ with the fitted statistics; X of shape (m, n)."""
         X = self._checked(X)
         with np.errstate(over="ignore"):
             out = (X - self.mean_) / self.scale_
         return self._finite(out, X)
 
     def fit_transform(self, X):
-        """``fit(X)`` then ``transform(X)``."""
+        """fit(X), then transform(X)."""
         return self.fit(X).transform(X)
 
     def inverse_transform(self, X):
-        r""":math:`X \sigma + \mu`, undoing :meth:`transform`."""
+        """X·σ + μ, undoing transform."""
         X = self._checked(X)
         with np.errstate(over="ignore"):
             out = X * self.scale_ + self.mean_
@@ -665,7 +590,8 @@ class Standardizer:
 
     @staticmethod
     def _finite(out, X):
-        """``out``, or a ValueError when it overflowed (X far outside the fitted data)."""
+        """out, or a ValueError if it overflowed (X far from the fitted data).
+        """
         if not np.isfinite(out).all():
             raise ValueError(f"X has values (up to {float(np.abs(X).max()):.3g}) so far from the "
                              "fitted data that the result overflows to infinity")
@@ -684,38 +610,90 @@ class Standardizer:
         return X
 
 
-def minibatches(X, y=None, batch_size=None, *, shuffle=True, rng=None):
-    r"""Iterate over one epoch of mini-batches ``(X_b, y_b)`` (Chapter 4).
+def minibatch_indices(m, batch_size=None, *, shuffle=True, rng=None,
+                      last="keep"):
+    """The rows of each mini-batch of one epoch over m samples.
 
-    ``batch_size=None``: one batch with all :math:`m` rows (batch gradient
-    descent); ``1``: stochastic gradient descent; ``k``: :math:`\lceil m/k \rceil`
-    batches, the last one possibly smaller. With ``shuffle=True`` the rows are
-    permuted by ``rng``: a Generator (pass the **same one** every epoch so that
-    each epoch gets a new order), an int seed (the same order every time), or
-    ``None``, which draws from nnlab's package generator: a new order at every
-    call, reproducible after :func:`nnlab.seed`.
-    Without shuffling the batches are views (no copy); with it, each batch is one
-    fancy-index take per array. ``y`` may be ``None`` (then ``y_b`` is ``None``).
-    The arguments are checked when ``minibatches`` is called, not at the first batch.
+    Yields the rows of one batch after the other: X[rows] is the batch.
+    batch_size None is one batch of all m rows (batch gradient descent),
+    1 is stochastic gradient descent, and k gives batches of k rows.
+
+    shuffle=True: one permutation rng.permutation(m), drawn when the
+    function is called, is cut into index arrays. shuffle=False: the rows
+    in order, as slices, so that X[rows] is a view (no copy).
+    rng is a Generator (pass the same one every epoch: a new order each
+    epoch), an int seed (the same order every time) or None, nnlab's
+    package generator (a new order each call, reproducible after
+    nnlab.seed).
+
+    The m mod k rows left over at the end form the last batch; last says
+    what becomes of it:
+      "keep"  a smaller last batch, as in PyTorch's DataLoader;
+      "join"  the same, except that a single leftover sample (m mod k = 1,
+              k > 1) joins the previous batch, which gets k + 1 rows: a
+              one-sample batch gives a very noisy update and cannot train
+              BatchNorm (nnlab.train.fit batches this way);
+      "drop"  a last batch smaller than k is left out (PyTorch's
+              drop_last=True); k > m gives no batch at all.
+
+    Every row is in exactly one batch (except dropped ones). The arguments
+    are checked when the function is called, not at the first batch.
+    """
+    m = check_int(m, "m", minimum=0, typed=True)
+    batch_size = check_int(batch_size, "batch_size", typed=True,
+                           none_means="full batch")
+    shuffle = check_flag(shuffle, "shuffle")
+    rng = as_rng(rng)
+    if not isinstance(last, str) or last not in _LAST_BATCH:
+        raise ValueError(f"last must be one of {', '.join(map(repr, _LAST_BATCH))}; "
+                         f"got {last!r}")
+    bounds = _batch_bounds(m, max(m, 1) if batch_size is None else batch_size,
+                           last)
+    order = rng.permutation(m) if shuffle else None
+    return _batch_rows(order, bounds)
+
+
+_LAST_BATCH = ("keep", "join", "drop")
+
+
+def _batch_bounds(m: int, k: int, last: str) -> list:
+    """First row of every batch, then m: 0, k, 2k, ..., m (see
+    minibatch_indices for last)."""
+    bounds = list(range(0, m, k)) + [m]
+    if last == "join" and k > 1 and len(bounds) > 2 \
+            and bounds[-1] - bounds[-2] == 1:
+        del bounds[-2]
+    elif last == "drop" and len(bounds) > 1 and bounds[-1] - bounds[-2] < k:
+        del bounds[-1]
+    return bounds
+
+
+def _batch_rows(order, bounds):
+    for start, stop in zip(bounds[:-1], bounds[1:]):
+        yield slice(start, stop) if order is None else order[start:stop]
+
+
+def minibatches(X, y=None, batch_size=None, *, shuffle=True, rng=None):
+    """One epoch of mini-batches (X_b, y_b) of X and y.
+
+    The batches are those of minibatch_indices(len(X), batch_size,
+    shuffle=shuffle, rng=rng): batch_size None is one batch of all m rows,
+    1 is stochastic gradient descent, k gives batches of k rows, the last
+    one possibly smaller. With shuffle=True the rows are permuted by rng:
+    a Generator (pass the same one every epoch, so that each epoch gets a
+    new order), an int seed (the same order every time) or None, nnlab's
+    package generator (a new order at every call, reproducible after
+    nnlab.seed). Without shuffling the batches are views (no copy); with
+    it, each batch is one fancy-index take per array. y may be None (then
+    y_b is None). The arguments are checked when minibatches is called,
+    not at the first batch.
     """
     X = _samples(X, "X")
     m = len(X)
     if y is not None:
         y = _samples(y, "y")
         if len(y) != m:
-            raise ValueError(f"X has {m} rows but y has {len(y)}; they must match (rows are samples)")
-    if batch_size is None:
-        batch_size = max(m, 1)
-    elif not isinstance(batch_size, (int, np.integer)) or isinstance(batch_size, (bool, np.bool_)):
-        raise TypeError(f"batch_size must be None (full batch) or a positive integer; got {batch_size!r}")
-    elif batch_size < 1:
-        raise ValueError(f"batch_size must be None (full batch) or a positive integer; got {batch_size!r}")
-    shuffle = _bool(shuffle, "shuffle")
-    order = as_rng(rng).permutation(m) if shuffle else None
-    return _batches(X, y, int(batch_size), order)
-
-
-def _batches(X, y, batch_size, order):
-    for start in range(0, len(X), batch_size):
-        rows = slice(start, start + batch_size) if order is None else order[start:start + batch_size]
-        yield X[rows], (None if y is None else y[rows])
+            raise ValueError(f"X has {m} rows but y has {len(y)}; they must "
+                             "match (rows are samples)")
+    batches = minibatch_indices(m, batch_size, shuffle=shuffle, rng=rng)
+    return ((X[rows], None if y is None else y[rows]) for rows in batches)

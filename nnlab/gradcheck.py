@@ -1,21 +1,22 @@
-r"""Gradient checking by central finite differences (Chapters 4, 6 and 7).
+"""Gradient checking by central finite differences.
 
-An analytic gradient (from calculus or backpropagation) is trusted only after
-it agrees with a numerical one:
+An analytic gradient (from calculus or backpropagation) is trusted only
+after it agrees with a numerical one:
 
-.. math:: \frac{\partial f}{\partial x_i} \approx \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}
+    ∂f/∂x_i ≈ (f(x + ε·e_i) − f(x − ε·e_i)) / (2ε)
 
-whose error is :math:`O(\varepsilon^2)` (plus rounding :math:`O(10^{-16}/\varepsilon)`),
-so :math:`\varepsilon = 10^{-6}` in float64 gives about 10 correct digits.
-Use float64: in float32 the perturbation drowns in rounding error.
+whose error is O(ε²) (plus rounding, O(1e-16/ε)), so ε = 1e-6 in float64
+gives about 10 correct digits. Use float64: in float32 the perturbation
+drowns in rounding error.
 
-Relative error reported by :func:`check_gradient` (one number for the whole array):
+The relative error reported by check_gradient (one number for the whole
+array), with a the analytic and n the numerical gradient:
 
-.. math:: \text{err} = \frac{\max_i |a_i - n_i|}{\max\left(10^{-12},\; \max_i |a_i| + \max_i |n_i|\right)}
+    err = max_i |a_i − n_i| / max(1e-12, max_i |a_i| + max_i |n_i|)
 
-with :math:`a` analytic and :math:`n` numerical. Rules of thumb for smooth
-functions in float64: below 1e-7 the gradient is right; above 1e-4 it has a
-bug. Kinks (ReLU at 0, MAE at 0) can produce isolated large differences.
+Rules of thumb for smooth functions in float64: below 1e-7 the gradient
+is right; above 1e-4 it has a bug. Kinks (ReLU at 0, MAE at 0) can
+produce isolated large differences.
 """
 from __future__ import annotations
 
@@ -23,7 +24,7 @@ import sys
 
 import numpy as np
 
-from ._validate import as_float_array, check_positive
+from ._validate import as_float_array, check_int, check_positive
 
 __all__ = ["numerical_gradient", "check_gradient", "relative_error", "report"]
 
@@ -35,7 +36,7 @@ def _as_x(x) -> np.ndarray:
     if x.dtype != np.float64:
         raise TypeError(
             f"x must be float64 for gradient checking; got {x.dtype}. In float32 a step of "
-            f"1e-6 is below the resolution of the numbers (Chapter 7)."
+            f"1e-6 is below the resolution of the numbers."
         )
     return x
 
@@ -67,16 +68,16 @@ def _value(f, x, where) -> float:
 
 
 def numerical_gradient(f, x, eps=1e-6):
-    r"""Central-difference gradient of a scalar function ``f`` at ``x``.
+    """Central-difference gradient of a scalar function f at x.
 
-    .. math:: n_i = \frac{f(x + \varepsilon e_i) - f(x - \varepsilon e_i)}{2\varepsilon}
+        n_i = (f(x + ε·e_i) − f(x − ε·e_i)) / (2ε)
 
-    ``x`` (float64, any shape) is perturbed **in place**, one entry at a time, and
-    restored afterwards, so ``f`` may ignore its argument and read ``x`` through a
-    closure (e.g. a layer's weights). Costs ``2 * x.size`` calls of ``f``.
-    ``f`` must return one finite number (a size-1 array is fine); NaN or
-    infinity raises ``ValueError`` naming the entry of ``x`` rather than
-    giving a NaN gradient. Returns an array shaped like ``x``.
+    x (float64, any shape) is perturbed in place, one entry at a time, and
+    restored afterwards, so f may ignore its argument and read x through a
+    closure (e.g. a layer's weights). Costs 2·x.size calls of f. f must
+    return one finite number (a size-1 array is fine); NaN or infinity
+    raises a ValueError naming the entry of x rather than giving a NaN
+    gradient. Returns an array shaped like x.
     """
     _check_f(f)
     x = _as_x(x)
@@ -110,7 +111,7 @@ def _eps(eps) -> float:
 
 
 def relative_error(analytic, numeric) -> float:
-    r""":math:`\max_i |a_i - n_i| \,/\, \max(10^{-12}, \max_i |a_i| + \max_i |n_i|)`."""
+    """max_i |a_i − n_i| / max(1e-12, max_i |a_i| + max_i |n_i|)."""
     a = as_float_array(analytic, "analytic")
     n = as_float_array(numeric, "numeric")
     if a.shape != n.shape:
@@ -128,11 +129,11 @@ def _analytic(analytic, x):
 
 
 def check_gradient(f, x, analytic, eps=1e-6) -> float:
-    r"""Relative error between an analytic gradient and :func:`numerical_gradient`.
+    """Relative error between an analytic gradient and numerical_gradient.
 
-    ``analytic`` is the gradient array at ``x`` or a function ``x -> gradient``.
-    Returns :func:`relative_error` (see the module docstring); a correct float64
-    gradient of a smooth function gives less than about 1e-7.
+    analytic is the gradient array at x or a function x → gradient. Returns
+    relative_error (see the module docstring); a correct float64 gradient of
+    a smooth function gives less than about 1e-7.
     """
     _check_f(f)
     x = _as_x(x)
@@ -141,18 +142,17 @@ def check_gradient(f, x, analytic, eps=1e-6) -> float:
 
 
 def report(f, x, analytic, eps=1e-6, n_worst=5, file=None) -> float:
-    """Print a readable gradient-check report (the ``n_worst`` largest differences) and
-    return the relative error of :func:`check_gradient`.
+    """Print a readable gradient-check report and return the relative error.
 
-    Example output::
+    The report lists the n_worst largest differences; the error is that of
+    check_gradient. Example output:
 
         gradient check: 12 entries, relative error 3.1e-11  -> OK
           index      analytic       numerical      |difference|
           (2, 1)     0.41523        0.41523        2.2e-11
     """
     _check_f(f)
-    if isinstance(n_worst, (bool, np.bool_)) or not isinstance(n_worst, (int, np.integer)) or n_worst < 1:
-        raise ValueError(f"n_worst must be a positive int, the number of entries to list; got {n_worst!r}")
+    n_worst = check_int(n_worst, "n_worst")
     if file is not None and not callable(getattr(file, "write", None)):
         raise TypeError(f"file must be None or a writable text file (with .write); got {type(file).__name__}")
     x = _as_x(x)

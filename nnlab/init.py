@@ -1,29 +1,25 @@
-r"""Weight initializers (Chapter 7, numerical stability; used by the layers of Chapter 6).
+"""Weight initializers.
 
-Every initializer is called as ``f(shape, rng=None, dtype=np.float64)`` and
+Every initializer is called as f(shape, rng=None, dtype=np.float64) and
 returns an array of that shape:
 
-* ``shape = (fan_in, fan_out)`` for a weight matrix ``W`` (rows are samples, so
-  ``Z = X @ W + b`` and ``W`` has one row per input);
-* a 1-D ``shape = (n,)`` (e.g. a bias) is treated as ``fan_in = fan_out = n``;
-* ``rng`` is a ``numpy.random.Generator``, an int seed (the same numbers at
-  every call) or ``None``: nnlab's package generator, which advances at every
-  call (two default layers get different weights) and is reset by
-  :func:`nnlab.seed`, so a whole run stays reproducible.
+* shape = (fan_in, fan_out) for a weight matrix W (rows are samples, so
+  Z = X @ W + b and W has one row per input);
+* a 1-D shape = (n,) (e.g. a bias) is treated as fan_in = fan_out = n;
+* rng is a numpy.random.Generator, an int seed (the same numbers at every
+  call) or None: nnlab's package generator, which advances at every call
+  (two default layers get different weights) and is reset by nnlab.seed,
+  so a whole run stays reproducible.
 
-Variances from the lectures, with :math:`\text{fan}_\text{avg} = (\text{fan}_\text{in} + \text{fan}_\text{out})/2`:
+Variances from the lectures, with fan_avg = (fan_in + fan_out) / 2:
 
-=========  ==============================  =========================================
-name       use with                        :math:`\sigma^2`
-=========  ==============================  =========================================
-Glorot     none, tanh, logistic, softmax   :math:`1/\text{fan}_\text{avg}`
-He         ReLU and variants               :math:`2/\text{fan}_\text{in}`
-LeCun      SELU                            :math:`1/\text{fan}_\text{in}`
-=========  ==============================  =========================================
+    name     use with                          σ²
+    Glorot   none, tanh, logistic, softmax     1 / fan_avg
+    He       ReLU and variants                 2 / fan_in
+    LeCun    SELU                              1 / fan_in
 
-``*_normal`` draws from :math:`\mathcal N(0, \sigma^2)` (not truncated, as in
-PyTorch); ``*_uniform`` draws from :math:`U(-r, r)` with :math:`r = \sqrt{3\sigma^2}`,
-which has the same variance.
+*_normal draws from N(0, σ²) (not truncated, as in PyTorch); *_uniform
+draws from U(−r, r) with r = √(3σ²), which has the same variance.
 """
 from __future__ import annotations
 
@@ -31,7 +27,7 @@ import math
 
 import numpy as np
 
-from ._validate import as_rng, check_positive
+from ._validate import as_rng, check_real
 
 __all__ = [
     "zeros", "constant", "normal", "uniform", "glorot_normal", "glorot_uniform",
@@ -69,19 +65,15 @@ def _dtype(dtype) -> np.dtype:
 
 
 def _parameter(value, name, *, positive=True) -> float:
-    """A finite real number (not a bool); > 0 when ``positive``."""
-    if isinstance(value, (bool, np.bool_)) or not isinstance(value, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{name} must be a number; got {value!r}")
+    """A finite number, > 0 when positive."""
     if positive:
-        return check_positive(value, name)
-    value = float(value)
-    if not math.isfinite(value):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
-    return value
+        return check_real(value, name, low=0.0, low_open=True)
+    return check_real(value, name)
 
 
 def fans(shape) -> tuple[int, int]:
-    r"""``(fan_in, fan_out)`` of a weight shape: ``(n_in, n_out)`` → itself, ``(n,)`` → ``(n, n)``."""
+    """(fan_in, fan_out) of a weight shape: (n_in, n_out) → itself,
+    (n,) → (n, n)."""
     shape = _shape(shape)
     return (shape[0], shape[-1])
 
@@ -98,16 +90,21 @@ def _uniform(limit, shape, rng, dtype):
 
 # ------------------------------------------------------------ simple initializers
 def zeros(shape, rng=None, dtype=np.float64):
-    r"""All zeros, :math:`W = 0` (biases). For weights it fails to break symmetry:
-    every neuron computes the same output and gets the same update (Chapter 7)."""
+    """All zeros, W = 0 (for biases).
+
+    For weights it fails to break symmetry: every neuron computes the same
+    output and gets the same update.
+    """
     as_rng(rng)   # unused, but checked like everywhere else
     return np.zeros(_shape(shape), dtype=_dtype(dtype))
 
 
 def constant(value):
-    r"""Return an initializer filling with ``value``, :math:`W_{ij} = c`
-    (same symmetry problem as :func:`zeros` for weights). ``value`` must be a
-    finite number: NaN or infinity is refused."""
+    """An initializer filling with value, W_ij = c.
+
+    Same symmetry problem as zeros for weights. value must be a finite
+    number: NaN or infinity is refused.
+    """
     value = _parameter(value, "value", positive=False)
 
     def init(shape, rng=None, dtype=np.float64):
@@ -119,10 +116,10 @@ def constant(value):
 
 
 def normal(std):
-    r"""Return an initializer drawing :math:`W_{ij} \sim \mathcal N(0, \text{std}^2)`.
+    """An initializer drawing W_ij ~ N(0, std²).
 
-    The lectures' "small random numbers", e.g. ``normal(0.01)``: breaks symmetry,
-    but the variance of :math:`z` grows with the number of inputs.
+    The lectures' "small random numbers", e.g. normal(0.01): it breaks
+    symmetry, but the variance of z grows with the number of inputs.
     """
     std = _parameter(std, "std")
 
@@ -134,8 +131,7 @@ def normal(std):
 
 
 def uniform(limit):
-    r"""Return an initializer drawing :math:`W_{ij} \sim U(-\text{limit}, \text{limit})`
-    (variance :math:`\text{limit}^2/3`)."""
+    """An initializer drawing W_ij ~ U(−limit, limit) (variance limit²/3)."""
     limit = _parameter(limit, "limit")
 
     def init(shape, rng=None, dtype=np.float64):
@@ -147,40 +143,41 @@ def uniform(limit):
 
 # ------------------------------------------------------------ variance-scaling
 def glorot_normal(shape, rng=None, dtype=np.float64):
-    r"""Glorot/Xavier normal: :math:`W_{ij} \sim \mathcal N\!\left(0, \tfrac{1}{\text{fan}_\text{avg}}\right)`,
-    :math:`\text{fan}_\text{avg} = \tfrac{\text{fan}_\text{in} + \text{fan}_\text{out}}{2}`
-    (for tanh, logistic, softmax). Shape ``(fan_in, fan_out)``."""
+    """Glorot/Xavier normal: W_ij ~ N(0, 1/fan_avg), fan_avg = (fan_in +
+    fan_out)/2 (for tanh, logistic, softmax). W of shape (fan_in, fan_out).
+    """
     fan_in, fan_out = fans(shape)
     return _normal(math.sqrt(2.0 / (fan_in + fan_out)), shape, rng, dtype)
 
 
 def glorot_uniform(shape, rng=None, dtype=np.float64):
-    r"""Glorot/Xavier uniform: :math:`W_{ij} \sim U(-r, r)`,
-    :math:`r = \sqrt{3/\text{fan}_\text{avg}} = \sqrt{6/(\text{fan}_\text{in} + \text{fan}_\text{out})}`."""
+    """Glorot/Xavier uniform: W_ij ~ U(−r, r),
+    r = √(3/fan_avg) = √(6/(fan_in + fan_out)).
+    """
     fan_in, fan_out = fans(shape)
     return _uniform(math.sqrt(6.0 / (fan_in + fan_out)), shape, rng, dtype)
 
 
 def he_normal(shape, rng=None, dtype=np.float64):
-    r"""He/Kaiming normal: :math:`W_{ij} \sim \mathcal N\!\left(0, \tfrac{2}{\text{fan}_\text{in}}\right)` (for ReLU)."""
+    """He/Kaiming normal: W_ij ~ N(0, 2/fan_in) (for ReLU)."""
     fan_in, _ = fans(shape)
     return _normal(math.sqrt(2.0 / fan_in), shape, rng, dtype)
 
 
 def he_uniform(shape, rng=None, dtype=np.float64):
-    r"""He/Kaiming uniform: :math:`W_{ij} \sim U(-r, r)`, :math:`r = \sqrt{6/\text{fan}_\text{in}}`."""
+    """He/Kaiming uniform: W_ij ~ U(−r, r), r = √(6/fan_in)."""
     fan_in, _ = fans(shape)
     return _uniform(math.sqrt(6.0 / fan_in), shape, rng, dtype)
 
 
 def lecun_normal(shape, rng=None, dtype=np.float64):
-    r"""LeCun normal: :math:`W_{ij} \sim \mathcal N\!\left(0, \tfrac{1}{\text{fan}_\text{in}}\right)` (for SELU)."""
+    """LeCun normal: W_ij ~ N(0, 1/fan_in) (for SELU)."""
     fan_in, _ = fans(shape)
     return _normal(math.sqrt(1.0 / fan_in), shape, rng, dtype)
 
 
 def lecun_uniform(shape, rng=None, dtype=np.float64):
-    r"""LeCun uniform: :math:`W_{ij} \sim U(-r, r)`, :math:`r = \sqrt{3/\text{fan}_\text{in}}`."""
+    """LeCun uniform: W_ij ~ U(−r, r), r = √(3/fan_in)."""
     fan_in, _ = fans(shape)
     return _uniform(math.sqrt(3.0 / fan_in), shape, rng, dtype)
 
@@ -196,11 +193,12 @@ NAMES = (*_INITIALIZERS, *_FACTORIES)
 
 
 def get(name, **params):
-    """Return the initializer ``f(shape, rng=None, dtype=np.float64)`` called ``name``.
+    """The initializer f(shape, rng=None, dtype=np.float64) called name.
 
-    ``constant``, ``normal`` and ``uniform`` take their parameter here:
-    ``get("normal", std=0.01)``, ``get("uniform", limit=0.1)``, ``get("constant", value=0.0)``.
-    A callable is returned unchanged. Unknown names raise ``ValueError`` listing :data:`NAMES`.
+    constant, normal and uniform take their parameter here:
+    get("normal", std=0.01), get("uniform", limit=0.1),
+    get("constant", value=0.0). A callable is returned unchanged. An unknown
+    name is a ValueError listing NAMES.
     """
     if callable(name):
         return name

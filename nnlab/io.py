@@ -1,24 +1,25 @@
-"""Save and load models: one ``.npz`` file, no pickle (Chapter 10).
+"""Save and load models: one .npz file, no pickle.
 
-``save(model, "model.npz")`` writes every parameter and buffer as a plain
-array plus the architecture as a JSON string (the array ``"architecture"``),
-so the file can be inspected with ``np.load(path)`` and loaded without
-``allow_pickle`` — loading a file never runs code.
+save(model, "model.npz") writes every parameter and buffer as a plain
+array plus the architecture as a JSON string (the array "architecture"),
+so the file can be inspected with np.load(path) and loaded without
+allow_pickle: loading a file never runs code.
 
 The write is atomic: the data go to a temporary file in the same folder,
-which then replaces the target with ``os.replace``. An interrupted save leaves
-the previous file intact. ``load`` checks everything (format, layer types,
-array names, shapes and dtypes) and raises ``ValueError`` with the reason when
-the file is truncated, corrupt or does not match its architecture.
+which then replaces the target with os.replace. An interrupted save
+leaves the previous file intact. load checks everything (format, layer
+types, array names, shapes and dtypes) and raises a ValueError with the
+reason when the file is truncated, corrupt or does not match its
+architecture.
 
-``save`` first checks that ``load`` can rebuild every layer (only the layer
-types of :mod:`nnlab.layers`, with plain JSON configurations, can be saved;
-a layer class of your own cannot) and fails *before* touching an existing
+save first checks that load can rebuild every layer (only the layer
+types of nnlab.layers, with plain JSON configurations, can be saved; a
+layer class of your own cannot) and fails before touching an existing
 file otherwise.
 
-Random generators (Dropout, RReLU) and the training/eval mode are not saved:
-a loaded model is in train mode, as a freshly built one, and draws its masks
-from nnlab's package generator (``nnlab.seed``).
+Random generators (Dropout, RReLU) and the training/eval mode are not
+saved: a loaded model is in train mode, as a freshly built one, and
+draws its masks from nnlab's package generator (nnlab.seed).
 """
 from __future__ import annotations
 
@@ -56,8 +57,9 @@ def _path(path, name="path") -> str:
 
 
 def _check_rebuildable(model: Sequential) -> list:
-    """The architecture's layer entries, after checking that :func:`load` can
-    rebuild each layer with the same arrays (raises before anything is written)."""
+    """The architecture's layer entries, after checking that load can rebuild
+    each layer with the same arrays (raises before anything is written).
+    """
     specs = []
     for i, layer in enumerate(model.layers):
         kind = type(layer).__name__
@@ -87,10 +89,10 @@ def _check_rebuildable(model: Sequential) -> list:
 
 
 def save(model: Sequential, path) -> str:
-    """Write ``model`` to ``path`` (a ``.npz`` file) atomically; returns the path.
+    """Write model to path (a .npz file) atomically; returns the path.
 
-    Raises ``TypeError`` / ``ValueError`` before writing anything when
-    :func:`load` could not rebuild the model (e.g. a layer class of your own).
+    Raises a TypeError / ValueError before writing anything when load could
+    not rebuild the model (e.g. a layer class of your own).
     """
     if not isinstance(model, Sequential):
         raise TypeError(f"model must be an nnlab Sequential model; got {type(model).__name__}")
@@ -127,7 +129,9 @@ def save(model: Sequential, path) -> str:
 
 
 def load(path) -> Sequential:
-    """Read a model written by :func:`save`. ``ValueError`` if the file is not a valid model."""
+    """Read a model written by save; a ValueError if the file is not a valid
+    model.
+    """
     path = _path(path)
     if not os.path.exists(path):
         raise FileNotFoundError(f"no such model file: {path!r}")

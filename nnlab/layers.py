@@ -1,64 +1,62 @@
-r"""Layers and the :class:`Sequential` model (Chapters 6–9).
+"""Layers and the Sequential model.
 
-Rows are samples. A layer maps ``X`` of shape ``(m, n_in)`` to ``(m, n_out)``
-and has
+Rows are samples. A layer maps X of shape (m, n_in) to Y of shape
+(m, n_out) and has
 
-* ``forward(X, training=None)`` — compute the output and remember what the
-  backward pass needs. ``training=None`` uses the layer's current mode (see
-  below); an explicit ``True`` / ``False`` overrides it for this call;
-* ``backward(dY)`` — given :math:`\partial L/\partial Y` (same shape as the
-  output), store :math:`\partial L/\partial\theta` in ``grads`` and return
-  :math:`\partial L/\partial X`;
-* ``params`` and ``grads`` — lists of arrays in the same order
-  (``Dense.params == [W, b]``). The *same* arrays are updated in place at every
-  step (the optimizer changes ``params``, ``backward`` overwrites ``grads``), so
-  you can hold on to them;
-* ``buffers`` — arrays that are not trained by gradient descent but are part of
-  the model (BatchNorm's running mean and variance).
+* forward(X, training=None): compute the output and remember what the
+  backward pass needs. training=None uses the layer's current mode (see
+  below); an explicit True / False overrides it for this call;
+* backward(dY): given ∂L/∂Y (the shape of the output), store ∂L/∂θ in
+  grads and return ∂L/∂X;
+* params and grads: lists of arrays in the same order
+  (Dense.params == [W, b]). The same arrays are updated in place at
+  every step (the optimizer changes params, backward overwrites grads),
+  so you can hold on to them;
+* buffers: arrays that are not trained by gradient descent but are part
+  of the model (BatchNorm's running mean and variance).
 
-Training and inference mode (PyTorch's convention)
---------------------------------------------------
-Every layer and every :class:`Sequential` has a ``training`` flag, ``True``
-when built. ``model.train()`` and ``model.eval()`` set it (on every layer)
-and return the model, so ``model.eval()(X)`` works. In eval mode Dropout is
-the identity, BatchNorm normalizes with its running statistics (and does not
-update them) and RReLU uses its mean slope. ``model(X)`` runs in the current
-mode; ``model.predict(X)`` always infers in eval mode and changes nothing
-(modes, running statistics, random generators, what backward needs).
-``nnlab.train.fit`` trains in train mode and leaves the mode as it found it.
+Training and inference mode (PyTorch's convention): every layer and
+every Sequential has a training flag, True when built. model.train() and
+model.eval() set it (on every layer) and return the model, so
+model.eval()(X) works. In eval mode Dropout is the identity, BatchNorm
+normalizes with its running statistics (and does not update them) and
+RReLU uses its mean slope. model(X) runs in the current mode;
+model.predict(X) always infers in eval mode and changes nothing (modes,
+running statistics, random generators, what backward needs).
+nnlab.train.fit trains in train mode and leaves the mode as it found it.
 
-Randomness: ``rng=None`` (the default) draws from nnlab's package-level
-generator, reset by ``nnlab.seed(s)``: two default layers get different
-weights and masks, and the same seed gives the same run. An int is a private
-seed, a ``numpy.random.Generator`` is used as is.
+Randomness: rng=None (the default) draws from nnlab's package-level
+generator, reset by nnlab.seed(s): two default layers get different
+weights and masks, and the same seed gives the same run. An int is a
+private seed, a numpy.random.Generator is used as is.
 
-Every layer keeps its ``dtype`` end to end: a float32 model computes in
-float32 in the forward pass, the backward pass and the optimizer. float64 (the
-default) is for exact checks against PyTorch and finite differences, float32
-for speed; float16 is refused (too narrow to train in: Adam's eps rounds to
-0). Input beyond the range of the model's dtype (1e39 for float32) is a
-``ValueError``, not a silent infinity.
+Every layer keeps its dtype end to end: a float32 model computes in
+float32 in the forward pass, the backward pass and the optimizer.
+float64 (the default) is for exact checks against PyTorch and finite
+differences, float32 for speed; float16 is refused (too narrow to train
+in: Adam's eps rounds to 0). Input beyond the range of the model's dtype
+(1e39 for float32) is a ValueError, not a silent infinity.
 
-A layer's ``forward`` / ``backward`` called directly checks its result: an
-overflow to NaN or infinity (from finite input) is a ``ValueError``; inside a
-``Sequential`` the model checks once for all its layers.
+A layer's forward / backward called directly checks its result: an
+overflow to NaN or infinity (from finite input) is a ValueError; inside
+a Sequential the model checks once for all its layers.
 
-``mlp([784, 256, 10])`` builds the common case; ``print(model)`` shows the
-mode, the layers, their output sizes and their parameter counts.
+mlp([784, 256, 10]) builds the common case; print(model) shows the mode,
+the layers, their output sizes and their parameter counts.
 """
 from __future__ import annotations
 
 import contextlib
 import functools
 import inspect
-import math
 import threading
 
 import numpy as np
 
 from . import activations as _activations
-from ._validate import (CallOrderError, IndexOutOfRange, as_float_array, as_list,
-                        as_number_array, as_rng, cast, check_positive)
+from ._validate import (CallOrderError, IndexOutOfRange, as_float_array,
+                        as_list, as_number_array, as_rng, cast, check_flag,
+                        check_int, check_positive, check_real)
 
 __all__ = [
     "Layer", "Dense", "Activation", "Dropout", "BatchNorm", "PReLU", "RReLU",
@@ -81,10 +79,11 @@ def _check_finite(X, what: str):
 
 
 def _guarded(method):
-    """``forward`` / ``backward`` of a layer called directly (not inside a
-    :class:`Sequential`, which checks once for the whole model): no overflow
-    warning, and a NaN or infinite result (output or gradients) from finite
-    input is a ``ValueError`` instead of a silent answer."""
+    """forward / backward of a layer called directly (not inside a Sequential,
+    which checks once for the whole model): no overflow warning, and a NaN
+    or infinite result (output or gradients) from finite input is a
+    ValueError instead of a silent answer.
+    """
     @functools.wraps(method)
     def checked(self, *args, **kwargs):
         if _trusted():
@@ -118,12 +117,6 @@ def _float_dtype(dtype, name: str = "dtype") -> np.dtype:
     return dt
 
 
-def _check_count(value, name: str) -> int:
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer; got {value!r}")
-    return int(value)
-
-
 _MAX_SIZE = 2 ** 34        # entries of one weight array (128 GiB in float64)
 
 
@@ -132,27 +125,8 @@ def _check_size(size: int, what: str) -> None:
         raise ValueError(f"{what} weights are far too many to allocate (at most {_MAX_SIZE:,})")
 
 
-def _finite_float(value, name: str) -> float:
-    try:
-        v = float(value)
-    except (TypeError, ValueError) as err:
-        raise TypeError(f"{name} must be a number; got {value!r}") from err
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number; got {value!r}")
-    return v
-
-
-def _check_mode(mode, name: str = "mode") -> bool:
-    """``True`` / ``False`` (NumPy booleans too); anything else is a TypeError."""
-    if mode is True or mode is False:
-        return mode
-    if isinstance(mode, np.bool_):
-        return bool(mode)
-    raise TypeError(f"{name} must be True or False; got {mode!r}")
-
-
 def _resolve_training(layer, training) -> bool:
-    """``training`` of one forward call: ``None`` means the layer's current mode."""
+    """training of one forward call: None means the layer's current mode."""
     if training is None:
         return getattr(layer, "training", True)
     if training is True or training is False:
@@ -163,7 +137,7 @@ def _resolve_training(layer, training) -> bool:
 
 
 def _call_initializer(init, shape, rng, dtype):
-    """Draw ``W`` with ``init``: a name, ``f(shape, rng)`` or ``f(shape, rng, dtype=...)``."""
+    """Draw W with init: a name, f(shape, rng) or f(shape, rng, dtype=...)."""
     from . import init as _init
 
     if not (isinstance(init, str) or callable(init)):
@@ -193,17 +167,17 @@ def _call_initializer(init, shape, rng, dtype):
 
 
 class Layer:
-    """Base class. Subclasses override ``forward`` and ``backward``.
+    """Base class. Subclasses override forward and backward.
 
-    ``input_size`` is the number of input features the layer needs (``None``
-    when any width works) and ``output_size(n)`` the width it produces from
-    ``n`` inputs; :class:`Sequential` uses them to check that layers fit.
-    ``min_train_batch`` is the smallest mini-batch the layer can train on
-    (BatchNorm: 2), which ``fit`` checks before it starts.
+    input_size is the number of input features the layer needs (None when
+    any width works) and output_size(n) the width it produces from n
+    inputs; Sequential uses them to check that layers fit. min_train_batch
+    is the smallest mini-batch the layer can train on (BatchNorm: 2), which
+    fit checks before it starts.
 
-    ``training`` is the layer's mode (``True`` when built); ``train()`` /
-    ``eval()`` set it and return the layer. A subclass's ``forward(X,
-    training=None)`` should resolve ``None`` to ``self.training``.
+    training is the layer's mode (True when built); train() / eval() set it
+    and return the layer. A subclass's forward(X, training=None) should
+    resolve None to self.training.
     """
 
     params: list
@@ -226,17 +200,18 @@ class Layer:
         raise NotImplementedError
 
     def __call__(self, X, *args, **kwargs):
-        """``layer(X)`` is ``layer.forward(X)`` in the current mode."""
+        """layer(X) is layer.forward(X) in the current mode."""
         return self.forward(X, *args, **kwargs)
 
     # mode ---------------------------------------------------------------------
     def train(self, mode: bool = True):
-        """Set training mode (``mode=False``: eval mode); returns the layer."""
-        self.training = _check_mode(mode)
+        """Set training mode (mode=False: eval mode); returns the layer."""
+        self.training = check_flag(mode, "mode")
         return self
 
     def eval(self):
-        """Set eval (inference) mode; returns the layer. Same as ``train(False)``."""
+        """Set eval (inference) mode; returns the layer. Same as train(False).
+        """
         return self.train(False)
 
     # helpers ------------------------------------------------------------------
@@ -248,11 +223,13 @@ class Layer:
         return int(sum(p.size for p in self.params))
 
     def config(self) -> dict:
-        """The constructor arguments as plain JSON values (used by :mod:`nnlab.io`)."""
+        """The constructor arguments as plain JSON values (used by nnlab.io).
+        """
         return {}
 
     def _input(self, X, name: str = "X"):
-        """``X`` as a 2-D float array of this layer's dtype (no copy when it already is)."""
+        """X as a 2-D float array of this layer's dtype (no copy if it is
+        already)."""
         if not isinstance(X, np.ndarray) or X.dtype.kind != "f":
             X = as_float_array(X, name)
         if X.ndim != 2:
@@ -293,27 +270,24 @@ class Layer:
 
 
 class Dense(Layer):
-    r"""Fully connected layer, :math:`Y = XW + b`.
+    """Fully connected layer, Y = XW + b.
 
-    ``W`` has shape ``(n_in, n_out)`` and ``b`` shape ``(n_out,)`` (zeros).
-    ``W`` is drawn by ``init``: a name of :mod:`nnlab.init` or a function
-    ``f(shape, rng)`` returning an array of that shape (it may also take
-    ``dtype=``; otherwise its result is converted to the layer's dtype).
-    ``rng=None`` draws from nnlab's package generator (``nnlab.seed``).
-    Backward, with :math:`G = \partial L/\partial Y`:
+    W has shape (n_in, n_out) and b shape (n_out,) (zeros). W is drawn by
+    init: a name of nnlab.init or a function f(shape, rng) returning an
+    array of that shape (it may also take dtype=; otherwise its result is
+    converted to the layer's dtype). rng=None draws from nnlab's package
+    generator (nnlab.seed). Backward, with G = ∂L/∂Y:
 
-    .. math:: \frac{\partial L}{\partial W} = X^\top G,\qquad
-              \frac{\partial L}{\partial b} = \textstyle\sum_i G_{i\cdot},\qquad
-              \frac{\partial L}{\partial X} = G W^\top
+        ∂L/∂W = Xᵀ G,    ∂L/∂b = Σ_i G_i (the column sums),    ∂L/∂X = G Wᵀ
 
-    ``backward(dY, input_grad=False)`` skips :math:`GW^\top` (the first layer
-    of a network does not need it; PyTorch skips it too).
+    backward(dY, input_grad=False) skips G Wᵀ (the first layer of a network
+    does not need it; PyTorch skips it too).
     """
 
     def __init__(self, n_in: int, n_out: int, init="he_normal", rng=None, dtype=np.float64):
         super().__init__()
-        self.n_in = _check_count(n_in, "n_in")
-        self.n_out = _check_count(n_out, "n_out")
+        self.n_in = check_int(n_in, "n_in")
+        self.n_out = check_int(n_out, "n_out")
         self.dtype = _float_dtype(dtype)
         self.init = init
         _check_size(self.n_in * self.n_out, f"n_in × n_out = {self.n_in} × {self.n_out}")
@@ -356,17 +330,17 @@ class Dense(Layer):
 
 
 class Activation(Layer):
-    r"""An activation function of :mod:`nnlab.activations` as a layer.
+    """An activation function of nnlab.activations as a layer.
 
-    ``Activation("relu")``, ``Activation("leaky_relu", alpha=0.1)``,
-    ``Activation("softmax")``. Backward multiplies by :math:`f'(Z)`
-    element-wise (softmax: its Jacobian-vector product). The output has the
-    input's dtype (or ``dtype`` if given). Train and eval mode are the same.
+    Activation("relu"), Activation("leaky_relu", alpha=0.1),
+    Activation("softmax"). Backward multiplies by f'(Z) element-wise
+    (softmax: its vector-Jacobian product). The output has the input's
+    dtype (or dtype if given). Train and eval mode are the same.
     """
 
     def __init__(self, name, dtype=None, **params):
         super().__init__()
-        if not isinstance(name, (str, _activations.Activation)):
+        if not isinstance(name, (str, _activations.ActivationFunction)):
             raise TypeError("name must be the name of an activation of nnlab.activations, such as "
                             f"'relu'; got {type(name).__name__}")
         try:
@@ -406,18 +380,17 @@ class Activation(Layer):
 
 
 class Dropout(Layer):
-    r"""Inverted dropout: in train mode keep each entry with probability
-    :math:`1-p` and scale the kept ones by :math:`1/(1-p)`, so that
-    :math:`E[x'] = x`; in eval mode it is the identity.
+    """Inverted dropout: in train mode keep each entry with probability 1 − p
+    and scale the kept ones by 1/(1 − p), so that E[x'] = x; in eval mode it
+    is the identity.
 
-    .. math:: x'_i = \begin{cases} 0 & \text{with probability } p \\
-              \frac{x_i}{1-p} & \text{otherwise} \end{cases}
+        x'_i = 0 with probability p, else x_i / (1 − p)
 
-    ``rng`` draws the masks: ``None`` (default) nnlab's package generator
-    (reset by ``nnlab.seed``, so two default Dropout layers draw different
-    masks), an int a private seed, or a Generator. ``forward(X, mask=M)``
-    uses the boolean keep-mask ``M`` instead of drawing one (for worked
-    examples and tests); the mask of the last forward pass is ``layer.mask``.
+    rng draws the masks: None (default) nnlab's package generator (reset by
+    nnlab.seed, so two default Dropout layers draw different masks), an int
+    a private seed, or a Generator. forward(X, mask=M) uses the boolean
+    keep-mask M instead of drawing one (for worked examples and tests); the
+    mask of the last forward pass is layer.mask.
     """
 
     def __init__(self, p: float = 0.5, rng=None, dtype=None):
@@ -469,32 +442,30 @@ class Dropout(Layer):
 
 
 class BatchNorm(Layer):
-    r"""Batch normalization over the features of ``(m, n)`` inputs, with PyTorch's conventions.
+    """Batch normalization over the features of X of shape (m, n), with
+    PyTorch's conventions.
 
-    Train mode (statistics of the mini-batch, variance *biased*):
+    Train mode (statistics of the mini-batch, variance biased):
 
-    .. math:: \mu_B = \tfrac1m\textstyle\sum_i x_i,\quad
-              \sigma_B^2 = \tfrac1m\textstyle\sum_i (x_i-\mu_B)^2,\quad
-              \hat x_i = \frac{x_i-\mu_B}{\sqrt{\sigma_B^2+\epsilon}},\quad
-              y_i = \gamma\odot\hat x_i + \beta
+        μ_B = (1/m) Σ_i x_i,        σ_B² = (1/m) Σ_i (x_i − μ_B)²,
+        x̂_i = (x_i − μ_B) / √(σ_B² + ε),    y_i = γ ⊙ x̂_i + β
 
     and the running estimates used at inference are updated as
-    :math:`\hat v \leftarrow (1-\text{momentum})\,\hat v + \text{momentum}\, v`
-    with the *unbiased* batch variance :math:`\tfrac{m}{m-1}\sigma_B^2`
-    (``momentum=0.1``, ``eps=1e-5``). The lectures write
-    :math:`\hat v \leftarrow \hat v\cdot m + v\cdot(1-m)`: the same rule with
-    :math:`m = 1-\text{momentum}` (Keras' ``momentum=0.99`` is PyTorch's 0.01).
-    Train mode needs at least 2 samples per batch. Eval mode normalizes with
-    the running estimates and leaves them unchanged.
+    v̂ ← (1 − momentum)·v̂ + momentum·v with the unbiased batch variance
+    m/(m − 1)·σ_B² (momentum=0.1, eps=1e-5). The lectures write
+    v̂ ← v̂·m + v·(1 − m): the same rule with m = 1 − momentum (Keras'
+    momentum=0.99 is PyTorch's 0.01). Train mode needs at least 2 samples
+    per batch. Eval mode normalizes with the running estimates and leaves
+    them unchanged.
 
-    ``params == [gamma, beta]``; ``buffers == [running_mean, running_var]``.
+    params == [gamma, beta]; buffers == [running_mean, running_var].
     """
 
     min_train_batch = 2
 
     def __init__(self, n: int, momentum: float = 0.1, eps: float = 1e-5, dtype=np.float64):
         super().__init__()
-        self.n = _check_count(n, "n")
+        self.n = check_int(n, "n")
         _check_size(self.n, f"n = {self.n}")
         self.momentum = check_positive(momentum, "momentum", allow_zero=True)
         if self.momentum > 1:
@@ -568,24 +539,24 @@ class BatchNorm(Layer):
 
 
 class PReLU(Layer):
-    r"""Parametric ReLU: leaky ReLU whose slope :math:`a` is learned.
+    """Parametric ReLU: leaky ReLU whose slope a is learned.
 
-    .. math:: f(x) = \max(0, x) + a \min(0, x)
+        f(x) = max(0, x) + a·min(0, x)
 
-    As ``torch.nn.PReLU``: ``num_parameters=1`` (default) shares one slope by
-    all features; ``num_parameters=n`` learns one slope per feature (column).
-    The slope starts at ``init=0.25``. ``params == [alpha]`` with
-    :math:`\partial L/\partial a = \sum G \odot \min(0, x)` (summed over the
-    samples, and over the features when shared).
+    As torch.nn.PReLU: num_parameters=1 (default) shares one slope by all
+    features; num_parameters=n learns one slope per feature (column). The
+    slope starts at init=0.25. params == [alpha], with
+    ∂L/∂a = Σ G ⊙ min(0, x) (summed over the samples, and over the features
+    when shared).
     """
 
     def __init__(self, num_parameters: int = 1, init: float = 0.25, dtype=np.float64):
         super().__init__()
-        self.num_parameters = _check_count(num_parameters, "num_parameters")
+        self.num_parameters = check_int(num_parameters, "num_parameters")
         _check_size(self.num_parameters, f"num_parameters = {self.num_parameters}")
         if isinstance(init, (bool, np.bool_)):
             raise TypeError(f"init (the starting slope) must be a number; got {init!r}")
-        self.init = _finite_float(init, "init")
+        self.init = check_real(init, "init")
         self.dtype = _float_dtype(dtype)
         self.alpha = np.full(self.num_parameters, self.init, dtype=self.dtype)
         self.dalpha = np.zeros_like(self.alpha)
@@ -617,14 +588,13 @@ class PReLU(Layer):
 
 
 class RReLU(Layer):
-    r"""Randomized leaky ReLU, as ``torch.nn.RReLU``.
+    """Randomized leaky ReLU, as torch.nn.RReLU.
 
     In train mode every negative entry gets its own slope
-    :math:`a \sim U(\text{lower}, \text{upper})` (defaults 1/8 and 1/3); in
-    eval mode the slope is the mean :math:`(\text{lower}+\text{upper})/2`.
-    :math:`f(x) = x` for :math:`x \ge 0`, :math:`a x` otherwise. ``rng`` draws
-    the slopes (``None``: nnlab's package generator, as for Dropout); those of
-    the last forward pass are ``layer.slopes``.
+    a ~ U(lower, upper) (defaults 1/8 and 1/3); in eval mode the slope is
+    the mean (lower + upper)/2. f(x) = x for x ≥ 0, a·x otherwise. rng draws
+    the slopes (None: nnlab's package generator, as for Dropout); those of
+    the last forward pass are layer.slopes.
     """
 
     def __init__(self, lower: float = 1.0 / 8, upper: float = 1.0 / 3, rng=None, dtype=np.float64):
@@ -663,14 +633,14 @@ class RReLU(Layer):
 class Sequential:
     """A stack of layers applied in order.
 
-    ``forward(X, training=None)`` (also ``model(X)``) runs the layers in the
-    current mode — each layer's ``training`` flag, set for all of them by
-    ``train()`` / ``eval()`` — or, with an explicit ``training=True/False``,
-    in that mode for this call only. ``backward(dY)`` runs them in reverse and
-    returns :math:`\\partial L/\\partial X`; ``params`` / ``grads`` are the
-    layers' lists joined in order; ``predict(X)`` is the inference forward
-    pass (eval mode, no state changed). Layer sizes are checked when the model
-    is built. ``X`` must be finite: NaN or infinity is a ``ValueError``.
+    forward(X, training=None) (also model(X)) runs the layers in the
+    current mode (each layer's training flag, set for all of them by
+    train() / eval()) or, with an explicit training=True/False, in that
+    mode for this call only. backward(dY) runs them in reverse and returns
+    ∂L/∂X; params / grads are the layers' lists joined in order; predict(X)
+    is the inference forward pass (eval mode, no state changed). Layer sizes
+    are checked when the model is built. X must be finite: NaN or infinity
+    is a ValueError.
     """
 
     def __init__(self, layers):
@@ -706,8 +676,9 @@ class Sequential:
     # mode ---------------------------------------------------------------------
     def train(self, mode: bool = True):
         """Set every layer (and the model) to training mode, or eval mode with
-        ``mode=False``; returns the model (``model.train()`` as in PyTorch)."""
-        mode = _check_mode(mode)
+        mode=False; returns the model (model.train(), as in PyTorch).
+        """
+        mode = check_flag(mode, "mode")
         self.training = mode
         for layer in self.layers:
             layer.train(mode)
@@ -719,8 +690,8 @@ class Sequential:
 
     @contextlib.contextmanager
     def _inference(self):
-        """Eval mode for the block, then everything back as it was: the modes
-        and what the layers keep for ``backward`` (their attributes)."""
+        """Eval mode for the block, then everything back as it was: the
+        modes and what the layers keep for backward (their attributes)."""
         saved = [(layer, dict(vars(layer))) for layer in self.layers]
         try:
             for layer in self.layers:
@@ -734,7 +705,7 @@ class Sequential:
 
     # the passes ---------------------------------------------------------------
     def _check_input(self, X):
-        """``X`` as a finite 2-D array of the model's dtype (converted once)."""
+        """X as a finite 2-D array of the model's dtype (converted once)."""
         if not isinstance(X, np.ndarray) or X.dtype.kind != "f":
             X = as_float_array(X, "X")
         if X.ndim != 2:
@@ -751,7 +722,7 @@ class Sequential:
         return cast(X, self.dtype, "X")
 
     def _forward(self, X, training):
-        """The layers, without input checks (``X`` already checked, as in ``fit``)."""
+        """The layers, without input checks (X already checked, as in fit)."""
         if training is not None:
             training = _resolve_training(self, training)
         previous = _trusted()
@@ -764,11 +735,13 @@ class Sequential:
         return X
 
     def forward(self, X, training=None):
-        """Run every layer in the current mode (``training=None``) or in the
-        given one; ``X`` is checked (finite, 2-D) and converted once to the
-        model's dtype. A NaN or infinite output (an overflow, or weights that
-        are not finite) is a ``ValueError``, as in ``predict``; ``fit`` uses
-        an unchecked pass and checks the loss instead."""
+        """Run every layer in the current mode (training=None) or in another.
+
+        X is checked (finite, 2-D) and converted once to the model's dtype. A
+        NaN or infinite output (an overflow, or weights that are not finite) is
+        a ValueError, as in predict; fit uses an unchecked pass and checks the
+        loss instead.
+        """
         X = self._check_input(X)
         with np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             out = self._forward(X, training)
@@ -778,13 +751,13 @@ class Sequential:
     __call__ = forward
 
     def backward(self, dY, input_grad: bool = True):
-        """Backpropagate ``dY`` (= dL/d output); fills every layer's ``grads``.
+        """Backpropagate dY (= ∂L/∂ output); fills every layer's grads.
 
-        Returns dL/dX, or ``None`` with ``input_grad=False`` (saves the first
-        layer's largest matrix product when only the parameters' gradients are
-        needed, as in training).
+        Returns ∂L/∂X, or None with input_grad=False (saves the first layer's
+        largest matrix product when only the parameters' gradients are needed,
+        as in training).
         """
-        input_grad = _check_mode(input_grad, "input_grad")
+        input_grad = check_flag(input_grad, "input_grad")
         if not isinstance(dY, np.ndarray) or dY.dtype.kind != "f":
             dY = as_float_array(dY, "dY")
         _check_finite(dY, "dY")
@@ -796,7 +769,7 @@ class Sequential:
         return dX
 
     def _backward(self, dY, input_grad=True):
-        """Backward through the layers, without checking ``dY`` (as in ``fit``)."""
+        """Backward through the layers, without checking dY (as in fit)."""
         previous = _trusted()
         _LOCAL.trusted = True
         try:
@@ -807,15 +780,15 @@ class Sequential:
         return dY
 
     def predict(self, X, batch_size: int | None = None):
-        """Inference forward pass, in chunks of ``batch_size`` rows if given.
+        """Inference forward pass, in chunks of batch_size rows if given.
 
         Runs in eval mode and changes no state: the layers' modes, BatchNorm's
-        running statistics, the random generators and what ``backward`` needs
-        are as before the call.
+        running statistics, the random generators and what backward needs are
+        as before the call.
         """
         X = self._check_input(X)
         if batch_size is not None:
-            batch_size = _check_count(batch_size, "batch_size")
+            batch_size = check_int(batch_size, "batch_size")
         with self._inference(), np.errstate(over="ignore", invalid="ignore", divide="ignore"):
             if batch_size is None or batch_size >= len(X):
                 out = self._forward(X, False)
@@ -826,7 +799,8 @@ class Sequential:
         return out
 
     def _check_output(self, out, X, name="X"):
-        """A clear error instead of a NaN / inf prediction from finite inputs."""
+        """A clear error instead of a NaN / inf prediction from finite inputs.
+        """
         if np.isfinite(out).all():
             return
         if not all(np.isfinite(p).all() for p in self.params + self.buffers):
@@ -854,11 +828,11 @@ class Sequential:
         return sum(layer.n_params for layer in self.layers)
 
     def get_weights(self) -> list:
-        """Copies of every parameter and buffer (in ``params + buffers`` order)."""
+        """Copies of every parameter and buffer (in params + buffers order)."""
         return [a.copy() for a in self.params + self.buffers]
 
     def set_weights(self, weights) -> None:
-        """Copy ``weights`` (as from :meth:`get_weights`) into the model, in place.
+        """Copy weights (as from get_weights) into the model, in place.
 
         Every array is checked (count, shape, real numbers, finite) before any
         is copied, so a bad list leaves the model unchanged.
@@ -895,9 +869,11 @@ class Sequential:
         return iter(self.layers)
 
     def summary(self) -> str:
-        """A table: the mode, each layer, its output width and its number of parameters.
+        """A table: the mode, each layer, its output width and its number of
+        parameters.
 
-        A layer whose mode differs from the model's is marked ``[train]`` or ``[eval]``.
+        A layer whose mode differs from the model's is marked [train] or
+        [eval].
         """
         rows = []
         width = None
@@ -924,34 +900,34 @@ _HE = ("relu", "leaky_relu", "elu", "gelu", "prelu", "rrelu")
 
 def mlp(sizes, activation="relu", output=None, init=None, dropout=0.0, batchnorm=False,
         rng=None, dtype=np.float64) -> Sequential:
-    """A multi-layer perceptron: ``mlp([n_in, h1, ..., n_out])``.
+    """A multi-layer perceptron: mlp([n_in, h1, ..., n_out]).
 
-    Each hidden layer is ``Dense → [BatchNorm] → Activation(activation) →
-    [Dropout(dropout)]``; the last layer is ``Dense`` followed by
-    ``Activation(output)`` if ``output`` is given. With ``output=None`` the
-    network returns logits: train it with ``softmax_cross_entropy`` (or
-    ``sigmoid_cross_entropy``), which is faster and more stable than a softmax
-    layer followed by ``cross_entropy``. ``activation="prelu"`` / ``"rrelu"``
-    use the :class:`PReLU` / :class:`RReLU` layers.
+    Each hidden layer is Dense → [BatchNorm] → Activation(activation) →
+    [Dropout(dropout)]; the last layer is Dense, followed by
+    Activation(output) if output is given. With output=None the network
+    returns logits: train it with softmax_cross_entropy (or
+    sigmoid_cross_entropy), which is faster and more stable than a softmax
+    layer followed by cross_entropy. activation="prelu" / "rrelu" use the
+    PReLU / RReLU layers.
 
-    ``init=None`` picks He normal for the ReLU family (relu, leaky_relu, elu,
+    init=None picks He normal for the ReLU family (relu, leaky_relu, elu,
     gelu, prelu, rrelu), LeCun normal for SELU (what its self-normalization
-    assumes) and Glorot uniform otherwise. ``rng=None`` draws the weights, and
-    later the dropout masks, from nnlab's package generator (``nnlab.seed``);
-    an int seed or a Generator makes the network private and reproducible:
-    the same seed gives the same network and the same masks.
+    assumes) and Glorot uniform otherwise. rng=None draws the weights, and
+    later the dropout masks, from nnlab's package generator (nnlab.seed); an
+    int seed or a Generator makes the network private and reproducible: the
+    same seed gives the same network and the same masks.
     """
     sizes = as_list(sizes, "sizes", "layer widths such as [784, 256, 10]", exclude=())
     if len(sizes) < 2:
         raise ValueError(f"sizes must list at least the input and output widths; got {sizes}")
     for i, s in enumerate(sizes):
-        _check_count(s, f"sizes[{i}]")
+        check_int(s, f"sizes[{i}]")
     if isinstance(activation, Layer):
         raise TypeError("activation must be a name (e.g. 'relu', 'prelu', 'rrelu'), not a layer object")
-    if not isinstance(activation, (str, _activations.Activation)):
+    if not isinstance(activation, (str, _activations.ActivationFunction)):
         raise TypeError("activation must be a name such as 'relu', 'prelu' or 'rrelu'; "
                         f"got {type(activation).__name__}")
-    if output is not None and not isinstance(output, (str, _activations.Activation)):
+    if output is not None and not isinstance(output, (str, _activations.ActivationFunction)):
         raise TypeError(f"output must be None (logits) or an activation name such as 'softmax'; "
                         f"got {type(output).__name__}")
     act_name = activation if isinstance(activation, str) else getattr(activation, "name", None)
@@ -1001,7 +977,9 @@ LAYER_TYPES = {cls.__name__: cls for cls in (Dense, Activation, Dropout, BatchNo
 
 
 def layer_from_config(kind: str, config: dict, dtype=np.float64) -> Layer:
-    """Rebuild a layer from its class name and :meth:`Layer.config` (weights are set afterwards)."""
+    """Rebuild a layer from its class name and Layer.config() (the weights are
+    set afterwards).
+    """
     if not isinstance(kind, str):
         raise TypeError(f"kind must be a layer class name such as 'Dense'; got {type(kind).__name__}")
     if kind not in LAYER_TYPES:

@@ -1,36 +1,35 @@
-r"""Loss functions and their gradients (Chapters 1–4 and 7).
+"""Loss functions and their gradients.
 
-Every loss ``name(y_true, y_pred)`` returns a Python ``float``, the mean as in
-PyTorch's ``reduction="mean"``:
+Every loss name(y_true, y_pred) returns a Python float, the mean as in
+PyTorch's reduction="mean":
 
-* ``mse``, ``half_mse``, ``mae``, ``binary_cross_entropy`` and
-  ``sigmoid_cross_entropy`` average over **all** entries of ``y_pred``;
-* ``cross_entropy`` and ``softmax_cross_entropy`` sum over the ``K`` classes
-  (columns) and average over the ``m`` samples (rows).
+* mse, half_mse, mae, binary_cross_entropy and sigmoid_cross_entropy
+  average over all entries of y_pred;
+* cross_entropy and softmax_cross_entropy sum over the K classes
+  (columns) and average over the m samples (rows).
 
-``name_gradient(y_true, y_pred)`` returns :math:`\partial J / \partial \hat y`, the
-derivative of that mean, with the shape and float dtype of ``y_pred``.
-``get(name)`` bundles both as ``.value`` and ``.gradient``.
+name_gradient(y_true, y_pred) returns ∂J/∂ŷ, the derivative of that
+mean, with the shape and float dtype of y_pred. get(name) bundles both as
+.value and .gradient.
 
 Inputs are checked: shapes must match (rows are samples), values must be
-finite, BCE targets must lie in [0, 1], integer class labels in ``[0, K)``;
-otherwise a ``ValueError``/``TypeError`` names the argument.
+finite, BCE targets must lie in [0, 1], integer class labels in [0, K);
+otherwise a ValueError/TypeError names the argument.
 
-Extreme values: a loss too large for the dtype is ``inf`` (as in PyTorch),
-never NaN and never an overflow warning; a mean whose *sum* would overflow
+Extreme values: a loss too large for the dtype is inf (as in PyTorch),
+never NaN and never an overflow warning; a mean whose sum would overflow
 is still computed (1e308 and 1e308 average to 1e308).
 
-Stability (Chapter 7): the losses that take probabilities clip them to
-:math:`[\varepsilon, 1-\varepsilon]` (see :data:`EPS`) so that :math:`\log 0`
-never happens; the ``sigmoid_`` / ``softmax_`` versions take logits and never
-form probabilities at all (log-sigmoid and log-sum-exp), which is exact and
-is what you should train with.
+Stability: the losses that take probabilities clip them to [ε, 1 − ε]
+(see EPS) so that log 0 never happens; the sigmoid_ / softmax_ versions
+take logits and never form probabilities at all (log-sigmoid and
+log-sum-exp), which is exact and is what you should train with.
 """
 from __future__ import annotations
 
 import numpy as np
 
-from ._validate import as_float_array, cast, check_same_shape
+from ._validate import as_float_array, cast, check_same_shape, class_labels
 from .activations import _sigmoid_pair, _softmax_parts, log_softmax
 
 __all__ = [
@@ -41,13 +40,11 @@ __all__ = [
     "get", "Loss", "NAMES", "EPS",
 ]
 
-#: Clipping constant for losses that take probabilities: :math:`\hat p` is
-#: clipped to :math:`[\varepsilon, 1-\varepsilon]` with
-#: :math:`\varepsilon = \max(\texttt{EPS}, 2\,\epsilon_{\text{machine}})`, i.e.
-#: 1e-12 in float64 and about 2.4e-7 in float32 (where 1 - 1e-12 rounds to 1).
-#: A probability of exactly 0 for the true class then costs
-#: :math:`-\log(10^{-12}) \approx 27.6` instead of infinity. (PyTorch's BCE
-#: instead clamps each log at -100.)
+#: Clipping constant for losses that take probabilities: p̂ is clipped to
+#: [ε, 1 − ε] with ε = max(EPS, 2·machine epsilon), i.e. 1e-12 in float64
+#: and about 2.4e-7 in float32 (where 1 − 1e-12 rounds to 1). A probability
+#: of exactly 0 for the true class then costs −log(1e-12) ≈ 27.6 instead of
+#: infinity. (PyTorch's BCE instead clamps each log at −100.)
 EPS = 1e-12
 
 
@@ -57,7 +54,7 @@ def _eps(dtype) -> float:
 
 # ---------------------------------------------------------------- input checks
 def _pair(y_true, y_pred):
-    """Float arrays of the same shape; ``y_true`` takes the dtype of ``y_pred``."""
+    """Float arrays of the same shape; y_true takes the dtype of y_pred."""
     y_pred = as_float_array(y_pred, "y_pred")
     y_true = as_float_array(y_true, "y_true")
     check_same_shape(y_true, y_pred, "y_true", "y_pred")
@@ -78,7 +75,7 @@ def _binary_pair(y_true, y_pred):
 
 
 def _mean(a) -> float:
-    """``np.mean(a)`` as a float, also when the sum of ``a`` would overflow."""
+    """np.mean(a) as a float, also when the sum of a would overflow."""
     with np.errstate(over="ignore"):
         value = np.mean(a)
     if not np.isfinite(value):      # the sum overflowed (or an entry is inf): average the parts
@@ -88,7 +85,7 @@ def _mean(a) -> float:
 
 
 def _mean_square(d) -> float:
-    """Mean of ``d ** 2`` without a spurious overflow (the result may be inf)."""
+    """Mean of d² without a spurious overflow (the result may be inf)."""
     with np.errstate(over="ignore", under="ignore"):
         value = np.mean(d * d)
         big = np.max(np.abs(d))
@@ -99,13 +96,15 @@ def _mean_square(d) -> float:
 
 
 def _difference(y_pred, y_true):
-    """``y_pred - y_true``; a difference beyond the float range is ±inf, silently."""
+    """y_pred − y_true; a difference beyond the float range is ±inf, silently.
+    """
     with np.errstate(over="ignore"):
         return y_pred - y_true
 
 
 def _scaled_difference(y_pred, y_true, factor):
-    """``factor * (y_pred - y_true) / N``; only a result beyond the float range is inf."""
+    """factor·(y_pred − y_true)/N; only a result beyond the float range is inf.
+    """
     with np.errstate(under="ignore", over="ignore"):
         out = factor * (y_pred - y_true) / y_pred.size
         if not np.all(np.isfinite(out)):             # an intermediate overflowed
@@ -114,9 +113,9 @@ def _scaled_difference(y_pred, y_true, factor):
 
 
 def _class_pair(y_true, y_pred):
-    """``Y`` one-hot (or soft) of shape ``(m, K)`` from one-hot or integer labels.
+    """Y one-hot (or soft) of shape (m, K), from one-hot rows or labels.
 
-    Integer labels have shape ``(m,)``; a column ``(m, 1)`` is accepted and
+    Integer labels have shape (m,); a column (m, 1) is accepted and
     flattened. Boolean labels are refused with an explanation.
     """
     y_pred = as_float_array(y_pred, "y_pred")
@@ -138,9 +137,9 @@ def _class_pair(y_true, y_pred):
             "y_true has dtype bool; class labels are integers 0, 1, ..., K-1 (use "
             "y_true.astype(np.int64)) and one-hot targets are floats"
         )
-    if np.issubdtype(labels.dtype, np.integer) and labels.ndim == 2 and labels.shape[1] == 1:
-        labels = labels[:, 0]                      # a column of labels (m, 1) -> (m,)
-    if np.issubdtype(labels.dtype, np.integer) and labels.ndim == 1:
+    if np.issubdtype(labels.dtype, np.integer) and (
+            labels.ndim == 1 or (labels.ndim == 2 and labels.shape[1] == 1)):
+        labels = class_labels(labels, "y_true")    # a column (m, 1) -> (m,)
         if labels.shape != (m,):
             raise ValueError(
                 f"y_true holds {labels.shape[0]} integer labels but y_pred has shape {y_pred.shape}; "
@@ -175,42 +174,43 @@ _PROB_HINT = "; these are probabilities — for logits use the sigmoid_/softmax_
 
 # ------------------------------------------------------------ regression
 def mse(y_true, y_pred):
-    r"""Mean squared error (Chapter 1), averaged over all entries.
+    """Mean squared error, averaged over all entries.
 
-    .. math:: J = \frac{1}{N} \sum_{i} (\hat y_i - y_i)^2
+        J = (1/N) Σ_i (ŷ_i − y_i)²
 
-    Shapes: ``y_true`` and ``y_pred`` equal, any; returns a float.
+    y_true and y_pred of the same shape, any; returns a float.
     """
     y_true, y_pred = _pair(y_true, y_pred)
     return _mean_square(_difference(y_pred, y_true))
 
 
 def mse_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial \hat y = \tfrac{2}{N}(\hat y - y)`, shaped like ``y_pred``."""
+    """∂J/∂ŷ = (2/N)·(ŷ − y), shaped like y_pred."""
     y_true, y_pred = _pair(y_true, y_pred)
     return _scaled_difference(y_pred, y_true, 2)
 
 
 def half_mse(y_true, y_pred):
-    r"""Half mean squared error, the lectures' cost for gradient descent (Chapter 4).
+    """Half mean squared error, the lectures' cost for gradient descent.
 
-    .. math:: J(\theta) = \frac{1}{2m} \sum_{i=1}^{m} (\hat y^{(i)} - y^{(i)})^2
+        J(θ) = (1/(2m)) Σ_i (ŷ⁽ⁱ⁾ − y⁽ⁱ⁾)²
 
-    The ½ cancels the 2 of the derivative. Averaged over all entries; returns a float.
+    The ½ cancels the 2 of the derivative. Averaged over all entries;
+    returns a float.
     """
     return 0.5 * mse(y_true, y_pred)
 
 
 def half_mse_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial \hat y = \tfrac{1}{N}(\hat y - y)`, shaped like ``y_pred``."""
+    """∂J/∂ŷ = (1/N)·(ŷ − y), shaped like y_pred."""
     y_true, y_pred = _pair(y_true, y_pred)
     return _scaled_difference(y_pred, y_true, 1)
 
 
 def mae(y_true, y_pred):
-    r"""Mean absolute error (Chapter 3), averaged over all entries.
+    """Mean absolute error, averaged over all entries.
 
-    .. math:: J = \frac{1}{N} \sum_{i} |\hat y_i - y_i|
+        J = (1/N) Σ_i |ŷ_i − y_i|
 
     Returns a float.
     """
@@ -219,8 +219,9 @@ def mae(y_true, y_pred):
 
 
 def mae_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial \hat y = \tfrac{1}{N}\operatorname{sign}(\hat y - y)`
-    (0 where :math:`\hat y = y`, as in PyTorch), shaped like ``y_pred``."""
+    """∂J/∂ŷ = (1/N)·sign(ŷ − y) (0 where ŷ = y, as in PyTorch), shaped like
+    y_pred.
+    """
     y_true, y_pred = _pair(y_true, y_pred)
     with np.errstate(under="ignore"):
         return np.sign(_difference(y_pred, y_true)) / y_pred.size
@@ -228,13 +229,13 @@ def mae_gradient(y_true, y_pred):
 
 # ------------------------------------------------------------ binary classification
 def binary_cross_entropy(y_true, y_pred):
-    r"""Binary cross-entropy on probabilities (Chapter 2), averaged over all entries.
+    """Binary cross-entropy on probabilities, averaged over all entries.
 
-    .. math:: J = -\frac{1}{N} \sum_i \left[ y_i \log \hat p_i + (1 - y_i) \log(1 - \hat p_i) \right]
+        J = −(1/N) Σ_i [y_i·log p̂_i + (1 − y_i)·log(1 − p̂_i)]
 
-    ``y_pred`` are probabilities :math:`\hat p \in [0, 1]`, clipped to
-    :math:`[\varepsilon, 1-\varepsilon]` (see :data:`EPS`); ``y_true`` in [0, 1].
-    Prefer :func:`sigmoid_cross_entropy` on logits. Returns a float.
+    y_pred are probabilities p̂ in [0, 1], clipped to [ε, 1 − ε] (see EPS);
+    y_true in [0, 1]. Prefer sigmoid_cross_entropy on logits. Returns a
+    float.
     """
     y, p = _binary_pair(y_true, y_pred)
     _check_unit_interval(p, "y_pred", _PROB_HINT)
@@ -244,8 +245,9 @@ def binary_cross_entropy(y_true, y_pred):
 
 
 def binary_cross_entropy_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial \hat p = \frac{1}{N}\,\frac{\hat p - y}{\hat p\,(1 - \hat p)}`,
-    evaluated at the clipped :math:`\hat p`; shaped like ``y_pred``."""
+    """∂J/∂p̂ = (1/N)·(p̂ − y) / (p̂·(1 − p̂)), at the clipped p̂; shaped like
+    y_pred.
+    """
     y, p = _binary_pair(y_true, y_pred)
     _check_unit_interval(p, "y_pred", _PROB_HINT)
     eps = _eps(p.dtype)
@@ -255,14 +257,14 @@ def binary_cross_entropy_gradient(y_true, y_pred):
 
 
 def sigmoid_cross_entropy(y_true, y_pred):
-    r"""Binary cross-entropy on logits (Chapters 2 and 7), averaged over all entries.
+    """Binary cross-entropy on logits, averaged over all entries.
 
-    With :math:`\hat p = \sigma(z)`, :math:`-\log\sigma(z) = \operatorname{softplus}(-z)`, so
+    With p̂ = σ(z), −log σ(z) = softplus(−z), so
 
-    .. math:: J = \frac{1}{N} \sum_i \left[ \max(z_i, 0) - y_i z_i + \log(1 + e^{-|z_i|}) \right]
+        J = (1/N) Σ_i [max(z_i, 0) − y_i·z_i + log(1 + exp(−|z_i|))]
 
-    which never overflows and never takes :math:`\log 0` (PyTorch's
-    ``BCEWithLogitsLoss``). ``y_pred`` are logits :math:`z`; returns a float.
+    which never overflows and never takes log 0 (PyTorch's
+    BCEWithLogitsLoss). y_pred are logits z; returns a float.
     """
     y, z = _binary_pair(y_true, y_pred)
     with np.errstate(under="ignore"):
@@ -270,12 +272,12 @@ def sigmoid_cross_entropy(y_true, y_pred):
 
 
 def sigmoid_cross_entropy_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial z = \tfrac{1}{N}(\sigma(z) - y)`, shaped like ``y_pred``.
+    """∂J/∂z = (1/N)·(σ(z) − y), shaped like y_pred.
 
-    Evaluated as :math:`\tfrac1N\big((1 - y)\,\sigma(z) - y\,\sigma(-z)\big)`, the
-    same number, so that a confident right answer keeps its small gradient
-    (:math:`-\sigma(-40) \approx -4\cdot10^{-18}` for :math:`y = 1, z = 40`) instead
-    of rounding to 0 in :math:`\sigma(z) - 1`."""
+    Evaluated as (1/N)·((1 − y)·σ(z) − y·σ(−z)), the same number, so that a
+    confident right answer keeps its small gradient (−σ(−40) ≈ −4e-18 for
+    y = 1, z = 40) instead of rounding to 0 in σ(z) − 1.
+    """
     y, z = _binary_pair(y_true, y_pred)
     s, s_minus = _sigmoid_pair(z)
     with np.errstate(under="ignore"):
@@ -284,14 +286,14 @@ def sigmoid_cross_entropy_gradient(y_true, y_pred):
 
 # ------------------------------------------------------------ multi-class classification
 def cross_entropy(y_true, y_pred):
-    r"""Categorical cross-entropy on probabilities (Chapter 3).
+    """Categorical cross-entropy on probabilities.
 
-    .. math:: J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K} y_{ik} \log \hat p_{ik}
+        J = −(1/m) Σ_i Σ_k y_ik·log p̂_ik
 
-    ``y_pred``: probabilities of shape ``(m, K)`` (rows sum to 1), clipped to
-    :math:`[\varepsilon, 1-\varepsilon]` (see :data:`EPS`). ``y_true``: one-hot
-    ``(m, K)`` or integer labels ``(m,)`` in ``[0, K)``. Sums over classes,
-    averages over samples. Prefer :func:`softmax_cross_entropy` on logits. Returns a float.
+    y_pred: probabilities of shape (m, K) (rows sum to 1), clipped to
+    [ε, 1 − ε] (see EPS). y_true: one-hot of shape (m, K) or integer labels
+    (m,) in [0, K). Sums over the classes, averages over the samples. Prefer
+    softmax_cross_entropy on logits. Returns a float.
     """
     Y, P = _class_pair(y_true, y_pred)
     _check_unit_interval(P, "y_pred", _PROB_HINT)
@@ -301,8 +303,7 @@ def cross_entropy(y_true, y_pred):
 
 
 def cross_entropy_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial \hat p_{ik} = -\frac{1}{m}\,\frac{y_{ik}}{\hat p_{ik}}`
-    (clipped :math:`\hat p`), shape ``(m, K)``."""
+    """∂J/∂p̂_ik = −(1/m)·y_ik / p̂_ik (at the clipped p̂), shape (m, K)."""
     Y, P = _class_pair(y_true, y_pred)
     _check_unit_interval(P, "y_pred", _PROB_HINT)
     eps = _eps(P.dtype)
@@ -311,14 +312,14 @@ def cross_entropy_gradient(y_true, y_pred):
 
 
 def softmax_cross_entropy(y_true, y_pred):
-    r"""Softmax followed by cross-entropy, on logits (Chapters 3 and 7).
+    """Softmax followed by cross-entropy, on logits.
 
-    .. math:: J = -\frac{1}{m} \sum_{i} \sum_{k} y_{ik} \log \operatorname{softmax}(z_i)_k,
-              \quad \log \operatorname{softmax}(z)_k = z_k - \log\sum_j e^{z_j}
+        J = −(1/m) Σ_i Σ_k y_ik·log softmax(z_i)_k,
+        log softmax(z)_k = z_k − log Σ_j exp(z_j)
 
     computed with log-sum-exp, never through probabilities (PyTorch's
-    ``CrossEntropyLoss``). ``y_pred``: logits ``(m, K)``; ``y_true``: one-hot
-    ``(m, K)`` or integer labels ``(m,)``. Returns a float.
+    CrossEntropyLoss). y_pred: logits of shape (m, K); y_true: one-hot
+    (m, K) or integer labels (m,). Returns a float.
     """
     Y, Z = _class_pair(y_true, y_pred)
     L = log_softmax(Z, axis=1)        # may hold -inf for a logit beyond the float range
@@ -328,13 +329,14 @@ def softmax_cross_entropy(y_true, y_pred):
 
 
 def softmax_cross_entropy_gradient(y_true, y_pred):
-    r""":math:`\partial J/\partial Z = \frac{1}{m}\left(\operatorname{softmax}(Z) - Y\right)`,
-    shape ``(m, K)`` — the famous "prediction minus target" (Chapter 3).
+    """∂J/∂Z = (1/m)·(softmax(Z) − Y), shape (m, K): the famous "prediction
+    minus target".
 
-    Evaluated as :math:`\frac1m\big(\hat P \odot (1 - Y) - Y \odot (1 - \hat P)\big)`
-    (the same number) with :math:`1 - \hat p_k` summed from the other classes'
-    terms, so that a confident right answer (:math:`\hat p_y = 1 - 10^{-20}`)
-    keeps its tiny gradient instead of rounding to 0."""
+    Evaluated as (1/m)·(P̂ ⊙ (1 − Y) − Y ⊙ (1 − P̂)) (the same number), with
+    1 − p̂_k summed from the other classes' terms, so that a confident right
+    answer (p̂_y = 1 − 1e-20) keeps its tiny gradient instead of rounding to
+    0.
+    """
     Y, Z = _class_pair(y_true, y_pred)
     P, rest_share, top = _softmax_parts(Z, 1)
     with np.errstate(under="ignore"):
@@ -345,7 +347,9 @@ def softmax_cross_entropy_gradient(y_true, y_pred):
 
 # ------------------------------------------------------------------ registry
 class Loss:
-    """A loss by name: ``value(y_true, y_pred)`` → float, ``gradient(y_true, y_pred)`` → array."""
+    """A loss by name: value(y_true, y_pred) → float, gradient(y_true, y_pred)
+    → array.
+    """
 
     def __init__(self, name, value, gradient):
         self.name = name
@@ -362,7 +366,8 @@ class Loss:
     __call__ = value
 
     def gradient(self, y_true, y_pred) -> np.ndarray:
-        """The derivative of :meth:`value` with respect to ``y_pred``, shaped like ``y_pred``."""
+        """The derivative of value with respect to y_pred, shaped like y_pred.
+        """
         return self._gradient(y_true, y_pred)
 
 
@@ -379,7 +384,7 @@ NAMES = tuple(_LOSSES)
 
 
 def get(name):
-    """Return the :class:`Loss` called ``name``; ``ValueError`` listing :data:`NAMES` if unknown."""
+    """The Loss called name; a ValueError listing NAMES if it is unknown."""
     if isinstance(name, Loss):
         return name
     if not isinstance(name, str):

@@ -1,83 +1,82 @@
-r"""The lectures' optimizers, shaped like ``torch.optim``.
+"""The lectures' optimizers, shaped like torch.optim.
 
-Every optimizer here has the same hyper-parameter names, defaults and update
-rule as its namesake in ``torch.optim`` (PyTorch 2.x), so the same settings give
-the same trajectory (the test-suite checks 200+ steps against PyTorch). The
-lectures' ten methods map onto eight classes:
+Every optimizer here has the same hyper-parameter names, defaults and
+update rule as its namesake in torch.optim (PyTorch 2.x), so the same
+settings give the same trajectory (the test-suite checks 200+ steps
+against PyTorch). The lectures' ten methods map onto eight classes:
 
-============================  ===========================================
-lecture                       nnlab
-============================  ===========================================
-gradient descent              ``SGD(lr)``
-momentum                      ``SGD(lr, momentum=0.9)``
-Nesterov accelerated gradient ``SGD(lr, momentum=0.9, nesterov=True)``
-AdaGrad                       ``Adagrad(lr)``
-RMSprop                       ``RMSprop(lr)``
-Adadelta                      ``Adadelta()``
-Adam                          ``Adam(lr)``
-AMSGrad                       ``Adam(lr, amsgrad=True)``
-Nadam                         ``Nadam(lr)``
-AdaMax                        ``Adamax(lr)``
-(decoupled weight decay)      ``AdamW(lr)``
-============================  ===========================================
+    lecture                         nnlab
+    gradient descent                SGD(lr)
+    momentum                        SGD(lr, momentum=0.9)
+    Nesterov accelerated gradient   SGD(lr, momentum=0.9, nesterov=True)
+    AdaGrad                         Adagrad(lr)
+    RMSprop                         RMSprop(lr)
+    Adadelta                        Adadelta()
+    Adam                            Adam(lr)
+    AMSGrad                         Adam(lr, amsgrad=True)
+    Nadam                           Nadam(lr)
+    AdaMax                          Adamax(lr)
+    (decoupled weight decay)        AdamW(lr)
 
-Usage — the optimizer does not own the parameters; you hand it the arrays at
-every step, and it updates them **in place** (so a layer that holds ``W`` sees
-the new values without any copying)::
+Usage: the optimizer does not own the parameters; you hand it the arrays
+at every step, and it updates them in place (so a layer that holds W
+sees the new values without any copying):
 
     opt = nnlab.optim.Adam(lr=1e-3)
     for Xb, yb in batches:
         model.forward(Xb); model.backward(loss.gradient(yb, out))
         opt.step(model.params, model.grads)
 
-``opt.state`` is a list with one dict per parameter array (the keys of
-PyTorch's ``optimizer.state[p]``: ``"exp_avg"``, ``"momentum_buffer"``, ...,
-plus a ``"step"`` count in every optimizer), so you can look at Adam's moment
-estimates while it trains. ``opt.lr`` can be changed between steps (that is
-what a learning-rate schedule does); ``opt.zero_state()`` forgets the state.
+opt.state is a list with one dict per parameter array (the keys of
+PyTorch's optimizer.state[p]: "exp_avg", "momentum_buffer", ..., plus a
+"step" count in every optimizer), so you can look at Adam's moment
+estimates while it trains. opt.lr can be changed between steps (that is
+what a learning-rate schedule does); opt.zero_state() forgets the state.
 
-Weight decay: ``weight_decay=λ`` adds :math:`\lambda w` to the gradient (the
-L2 penalty :math:`\tfrac{\lambda}{2}\|w\|^2` of the lecture) — except in
-:class:`AdamW` (and ``Nadam(decoupled_weight_decay=True)``), which shrinks the
-weights directly, :math:`w \leftarrow (1-\eta\lambda) w`, before the Adam step.
+Weight decay: weight_decay=λ adds λw to the gradient (the L2 penalty
+(λ/2)·‖w‖² of the lecture), except in AdamW (and
+Nadam(decoupled_weight_decay=True)), which shrinks the weights directly,
+w ← (1 − ηλ)·w, before the Adam step.
 
-Checked input (what a careful numerical library does where PyTorch is silent):
+Checked input (what a careful numerical library does where PyTorch is
+silent):
 
-* Hyper-parameters must be real numbers (a bool, a string or ``None`` is a
-  ``TypeError`` that names the argument; ``SGD(0.1, True)`` asks whether you
-  meant ``nesterov=True``), finite, and in range: lr ≥ 0 (lr = 0 is legal,
+* Hyper-parameters must be real numbers (a bool, a string or None is a
+  TypeError that names the argument; SGD(0.1, True) asks whether you
+  meant nesterov=True), finite, and in range: lr ≥ 0 (lr = 0 is legal,
   as in torch: the state advances, the weights stay), weight_decay ≥ 0,
-  betas in [0, 1), eps > 0. Two differences from torch: ``momentum`` must be
-  below 1 (torch accepts 1.5, whose velocity grows without bound), and
-  ``eps = 0`` is rejected (torch accepts it and returns NaN for a weight
+  betas in [0, 1), eps > 0. Two differences from torch: momentum must
+  be below 1 (torch accepts 1.5, whose velocity grows without bound),
+  and eps = 0 is rejected (torch accepts it and returns NaN for a weight
   whose gradients have all been exactly 0, e.g. a dead ReLU unit's).
-  ``opt.lr = value`` is checked the same way when it is set.
-* ``step(params, grads)`` takes two lists (or tuples) of NumPy arrays that
-  correspond one to one: same length, and ``grads[i]`` of the shape and
-  dtype of ``params[i]`` (as torch requires); the parameters must be
+  opt.lr = value is checked the same way when it is set.
+* step(params, grads) takes two lists (or tuples) of NumPy arrays that
+  correspond one to one: same length, and grads[i] of the shape and
+  dtype of params[i] (as torch requires); the parameters must be
   writable floating-point arrays, each listed once. These checks look at
   types, shapes and dtypes only, never at the values, so they cost the
   same for a 10-weight and a 10-million-weight model; a step refused by
   them changes nothing (neither the weights nor the state).
-* Not checked (as in torch): the *values* of the gradients. A NaN or inf
-  gradient flows through the update into the weights it touches (and into
-  the state, which stays NaN afterwards), exactly as ``torch.optim`` does,
-  and a huge finite gradient overflows to inf as in torch, without a NumPy
-  RuntimeWarning (torch prints none).
-  :func:`nnlab.train.fit` checks the loss and stops with an error instead.
+* Not checked (as in torch): the values of the gradients. A NaN or inf
+  gradient flows through the update into the weights it touches (and
+  into the state, which stays NaN afterwards), exactly as torch.optim
+  does, and a huge finite gradient overflows to inf as in torch, without
+  a NumPy RuntimeWarning (torch prints none). nnlab.train.fit checks the
+  loss and stops with an error instead.
 
-Implementation note: the updates use NumPy's ``out=`` arguments and one scratch
-buffer per parameter, so a step allocates no new arrays; float32 parameters stay
-float32.
+Implementation note: the updates use NumPy's out= arguments and one
+scratch buffer per parameter, so a step allocates no new arrays; float32
+parameters stay float32.
 """
 from __future__ import annotations
 
 import inspect
 import math
-import numbers
 from collections.abc import Sequence
 
 import numpy as np
+
+from ._validate import check_flag, check_real, describe
 
 __all__ = [
     "Optimizer", "SGD", "Adagrad", "RMSprop", "Adadelta",
@@ -86,92 +85,13 @@ __all__ = [
 
 
 # ---------------------------------------------------------------------------
-# argument checks (also used by nnlab.schedules)
+# argument checks
 # ---------------------------------------------------------------------------
-def _short(value) -> str:
-    """``repr(value)``, cut to at most 60 characters."""
-    text = repr(value)
-    return text if len(text) <= 60 else text[:57] + "..."
-
-
-def _describe(value) -> str:
-    """``True (a bool)``, ``'0.1' (a str)``: the value and its type."""
-    if value is None:
-        return "None"
-    if isinstance(value, (bool, np.bool_)):
-        return f"{value!r} (a bool)"
-    kind = type(value).__name__
-    article = "an" if kind[0] in "aeiouAEIOU" else "a"
-    return f"{_short(value)} ({article} {kind})"
-
-
-def _interval(low, low_open, high, high_open) -> str:
-    if high is None:
-        return f"{'>' if low_open else '>='} {low:g}"
-    return (f"in {'(' if low_open else '['}{low:g}, "
-            f"{high:g}{')' if high_open else ']'}")
-
-
-def _real(value, name: str, *, low: float = 0.0, low_open: bool = False,
-          high: float | None = None, high_open: bool = True,
-          hint: str = "") -> float:
-    """``value`` as a finite float in an interval, or an error naming ``name``.
-
-    Accepts Python and NumPy real numbers (and 0-d real arrays); a bool, a
-    string, ``None`` or a complex number is a ``TypeError`` (``float("0.1")``
-    and ``float(True)`` would silently succeed); NaN, ±inf or a value out of
-    range is a ``ValueError``. ``hint`` is appended to a bool's message.
-    """
-    what = _interval(low, low_open, high, high_open)
-    if isinstance(value, np.ndarray) and value.ndim == 0 \
-            and value.dtype.kind in "iuf":
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)) \
-            or not isinstance(value, numbers.Real):
-        extra = hint if isinstance(value, (bool, np.bool_)) else ""
-        raise TypeError(f"{name} must be a number {what}; "
-                        f"got {_describe(value)}{extra}")
-    try:
-        v = float(value)
-    except OverflowError:                 # an int beyond the float range
-        v = math.inf if value > 0 else -math.inf
-    if not math.isfinite(v):
-        raise ValueError(f"{name} must be a finite number {what}; "
-                         f"got {_short(value)}")
-    too_low = v <= low if low_open else v < low
-    too_high = high is not None and (v >= high if high_open else v > high)
-    if too_low or too_high:
-        raise ValueError(f"{name} must be a number {what}; got {_short(value)}")
-    return v + 0.0                        # -0.0 becomes 0.0
-
-
-def _count(value, name: str, *, low: int = 1) -> int:
-    """``value`` as a Python int >= ``low``, or an error naming ``name``."""
-    if isinstance(value, np.ndarray) and value.ndim == 0 \
-            and value.dtype.kind in "iu":
-        value = value.item()
-    if isinstance(value, (bool, np.bool_)) \
-            or not isinstance(value, numbers.Integral):
-        raise TypeError(f"{name} must be an integer >= {low}; "
-                        f"got {_describe(value)}")
-    if value < low:
-        raise ValueError(f"{name} must be an integer >= {low}; "
-                         f"got {_short(value)}")
-    return int(value)
-
-
-def _flag(value, name: str) -> bool:
-    """``value`` as a bool; anything but True/False is a ``TypeError``."""
-    if not isinstance(value, (bool, np.bool_)):
-        raise TypeError(f"{name} must be True or False; got {_describe(value)}")
-    return bool(value)
-
-
 def _fraction(value, name: str, *, upper_inclusive: bool = False,
               hint: str = "") -> float:
     """A number in [0, 1) (or [0, 1])."""
-    return _real(value, name, low=0.0, high=1.0,
-                 high_open=not upper_inclusive, hint=hint)
+    return check_real(value, name, low=0.0, high=1.0,
+                      high_open=not upper_inclusive, hint=hint)
 
 
 def _check_betas(betas, hint: str = "") -> tuple[float, float]:
@@ -180,12 +100,12 @@ def _check_betas(betas, hint: str = "") -> tuple[float, float]:
     if not isinstance(betas, (tuple, list)) or len(betas) != 2:
         extra = hint if isinstance(betas, (bool, np.bool_)) else ""
         raise TypeError("betas must be a pair (beta1, beta2) of numbers in "
-                        f"[0, 1); got {_describe(betas)}{extra}")
+                        f"[0, 1); got {describe(betas)}{extra}")
     return _fraction(betas[0], "betas[0]"), _fraction(betas[1], "betas[1]")
 
 
 def _array_list(seq, name: str) -> Sequence:
-    """``params`` / ``grads`` as a list or tuple, or a ``TypeError``."""
+    """params / grads as a list or tuple, or a TypeError."""
     if isinstance(seq, (list, tuple)):
         return seq
     if isinstance(seq, np.ndarray):
@@ -196,18 +116,18 @@ def _array_list(seq, name: str) -> Sequence:
     if isinstance(seq, Sequence) and not isinstance(seq, (str, bytes)):
         return list(seq)
     raise TypeError(f"{name} must be a list of NumPy arrays (e.g. "
-                    f"model.{name}); got {_describe(seq)}")
+                    f"model.{name}); got {describe(seq)}")
 
 
 class Optimizer:
     """Base class: bookkeeping shared by every optimizer.
 
-    Subclasses implement ``_init_state(p)`` (the per-parameter state dict) and
-    ``_update(p, g, state, buf, buf2)`` (one in-place update of the array ``p``
-    given its gradient ``g``; ``buf`` is a scratch array shaped like ``p``, and
-    so is ``buf2`` when the class sets ``_n_scratch = 2``, else ``None``).
-    ``_flags`` names the class's boolean options, for the hint given when a
-    bool lands on a numeric argument (``SGD(0.1, True)``).
+    Subclasses implement _init_state(p) (the per-parameter state dict) and
+    _update(p, g, state, buf, buf2) (one in-place update of the array p
+    given its gradient g; buf is a scratch array shaped like p, and so is
+    buf2 when the class sets _n_scratch = 2, else None). _flags names the
+    class's boolean options, for the hint given when a bool lands on a
+    numeric argument (SGD(0.1, True)).
     """
 
     _n_scratch = 1
@@ -236,13 +156,13 @@ class Optimizer:
 
     # -- the public API -----------------------------------------------------
     def step(self, params, grads) -> None:
-        """Update every array in ``params`` in place from its ``grads`` entry.
+        """Update every array in params in place from its grads entry.
 
-        ``params`` and ``grads`` are lists (or tuples) of NumPy arrays in the
-        same order, ``grads[i]`` of the shape and dtype of ``params[i]`` (e.g.
-        ``model.params, model.grads``). The first call creates the state;
-        later calls must pass arrays of the same shapes and dtypes. Invalid
-        input raises before anything is changed.
+        params and grads are lists (or tuples) of NumPy arrays in the same
+        order, grads[i] of the shape and dtype of params[i] (e.g. model.params,
+        model.grads). The first call creates the state; later calls must pass
+        arrays of the same shapes and dtypes. Invalid input raises before
+        anything is changed.
         """
         params = _array_list(params, "params")
         grads = _array_list(grads, "grads")
@@ -294,11 +214,11 @@ class Optimizer:
             raise
 
     def zero_state(self) -> None:
-        """Forget all accumulated state (the next ``step`` starts afresh).
+        """Forget all accumulated state (the next step starts afresh).
 
         Momentum buffers, moment estimates and step counts are dropped; the
-        hyper-parameters (``lr``, ...) stay. The next ``step`` may then get
-        arrays of other shapes, e.g. those of a new model.
+        hyper-parameters (lr, ...) stay. The next step may then get arrays of
+        other shapes, e.g. those of a new model.
         """
         self.state, self._buffers, self._buffers2, self._decay_buffers = [], [], [], []
 
@@ -314,9 +234,12 @@ class Optimizer:
         return (f"; did you mean {options}? Pass options by keyword, e.g. "
                 f"{type(self).__name__}(0.01, {self._flags[0]}=True)")
 
-    def _number(self, value, name, **bounds) -> float:
-        """A hyper-parameter: a finite number >= 0 unless ``bounds`` say so."""
-        return _real(value, name, hint=self._hint(), **bounds)
+    def _number(self, value, name, *, low_open=False, high=None,
+                high_open=True) -> float:
+        """A hyper-parameter: a finite number >= 0 (> 0 with low_open),
+        below high if given (or at most high with high_open=False)."""
+        return check_real(value, name, low=0.0, low_open=low_open, high=high,
+                          high_open=high_open, hint=self._hint())
 
     def _hyper(self) -> dict:
         return {"lr": self.lr, "weight_decay": self.weight_decay}
@@ -326,7 +249,7 @@ class Optimizer:
         for i, p in enumerate(params):
             if not isinstance(p, np.ndarray):
                 raise TypeError(f"params[{i}] must be a floating-point NumPy "
-                                f"array; got {_describe(p)}")
+                                f"array; got {describe(p)}")
             if not np.issubdtype(p.dtype, np.floating):
                 raise TypeError(f"params[{i}] must be a floating-point NumPy "
                                 f"array; got dtype {p.dtype}")
@@ -341,13 +264,13 @@ class Optimizer:
 
     @staticmethod
     def _explain_mismatch(i, p, g, e) -> None:
-        """Raise the error that says what is wrong with entry ``i``."""
+        """Raise the error that says what is wrong with entry i."""
         if not isinstance(p, np.ndarray):
             raise TypeError(f"params[{i}] must be a NumPy array; "
-                            f"got {_describe(p)}")
+                            f"got {describe(p)}")
         if not isinstance(g, np.ndarray):
             raise TypeError(f"grads[{i}] must be a NumPy array like params[{i}] "
-                            f"(shape {p.shape}); got {_describe(g)}")
+                            f"(shape {p.shape}); got {describe(g)}")
         if p.shape != g.shape:
             raise ValueError(
                 f"params[{i}] has shape {p.shape} and grads[{i}] has shape "
@@ -373,7 +296,7 @@ class Optimizer:
             self._decay_buffers.append(None)
 
     def _decayed(self, i: int, p: np.ndarray, g: np.ndarray) -> np.ndarray:
-        """The gradient with L2 weight decay added, g + λp (no copy when λ = 0)."""
+        """The gradient plus the L2 weight decay, g + λp (no copy if λ = 0)."""
         if self.weight_decay == 0 or self._decoupled():
             return g
         out = self._decay_buffers[i]
@@ -395,32 +318,27 @@ class Optimizer:
 
 
 class SGD(Optimizer):
-    r"""Stochastic gradient descent, optionally with momentum or Nesterov momentum.
+    """Stochastic gradient descent, optionally with momentum or Nesterov
+    momentum.
 
-    PyTorch's rule (with :math:`g_t = \nabla L(w_t) + \lambda w_t`):
+    PyTorch's rule, with g_t = ∇L(w_t) + λ·w_t, μ = momentum and
+    τ = dampening:
 
-    .. math::
+        v_t = μ·v_{t−1} + (1 − τ)·g_t   (v_1 = g_1),    w_{t+1} = w_t − η·v_t
 
-        v_t = \mu v_{t-1} + (1-\tau)\, g_t \quad (v_1 = g_1), \qquad
-        w_{t+1} = w_t - \eta\, v_t
+    and with nesterov=True the step uses g_t + μ·v_t instead of v_t.
 
-    and with ``nesterov=True`` the step uses :math:`g_t + \mu v_t` instead of
-    :math:`v_t`. (:math:`\mu` = ``momentum``, :math:`\tau` = ``dampening``.)
+    The lecture's form Δw ← α·Δw − η·∇L, w ← w + Δw is the same rule: put
+    Δw_t = −η·v_t; then Δw_t = −η·(μ·v_{t−1} + g_t) = μ·Δw_{t−1} − η·g_t
+    with α = μ. The two differ only when η changes during training (a
+    schedule): PyTorch's velocity does not carry the old learning rate. The
+    lecture's Nesterov step, with the gradient taken at the look-ahead point
+    w + α·Δw, becomes PyTorch's g_t + μ·v_t after the change of variables
+    w̃ = w + α·Δw (Sutskever et al., 2013).
 
-    **The lecture's form** :math:`\Delta w \leftarrow \alpha\Delta w - \eta\nabla L`,
-    :math:`w \leftarrow w + \Delta w` is the same rule: put
-    :math:`\Delta w_t = -\eta v_t`; then
-    :math:`\Delta w_t = -\eta(\mu v_{t-1} + g_t) = \mu\Delta w_{t-1} - \eta g_t`
-    with :math:`\alpha = \mu`. The two differ only when :math:`\eta` changes
-    during training (a schedule): PyTorch's velocity does not carry the old
-    learning rate. The lecture's Nesterov step, with the gradient taken at the
-    look-ahead point :math:`w + \alpha\Delta w`, becomes PyTorch's
-    :math:`g_t + \mu v_t` after the change of variables
-    :math:`\tilde w = w + \alpha\Delta w` (Sutskever et al., 2013).
-
-    ``momentum`` must be in [0, 1) (torch also accepts μ ≥ 1, for which the
-    velocity never decays) and ``dampening`` in [0, 1]; ``nesterov=True``
-    needs momentum > 0 and dampening = 0, as in torch.
+    momentum must be in [0, 1) (torch also accepts μ ≥ 1, for which the
+    velocity never decays) and dampening in [0, 1]; nesterov=True needs
+    momentum > 0 and dampening = 0, as in torch.
     """
 
     _flags = ("nesterov",)
@@ -431,7 +349,7 @@ class SGD(Optimizer):
         self.momentum = self._number(momentum, "momentum", high=1.0)
         self.dampening = self._number(dampening, "dampening", high=1.0,
                                       high_open=False)
-        self.nesterov = _flag(nesterov, "nesterov")
+        self.nesterov = check_flag(nesterov, "nesterov")
         if self.nesterov and (self.momentum <= 0 or self.dampening != 0):
             raise ValueError(
                 "nesterov=True requires momentum > 0 and dampening = 0 (as in "
@@ -468,17 +386,14 @@ class SGD(Optimizer):
 
 
 class Adagrad(Optimizer):
-    r"""AdaGrad: per-weight learning rates from the sum of squared gradients.
+    """AdaGrad: per-weight learning rates from the sum of squared gradients.
 
-    .. math::
+        s_t = s_{t−1} + g_t²,    w_{t+1} = w_t − η_t / (√s_t + ε) · g_t,
+        η_t = η / (1 + (t − 1)·lr_decay)
 
-        s_t = s_{t-1} + g_t^2, \qquad
-        w_{t+1} = w_t - \frac{\eta_t}{\sqrt{s_t} + \epsilon}\, g_t, \qquad
-        \eta_t = \frac{\eta}{1 + (t-1)\,\text{lr\_decay}}
-
-    with :math:`s_0` = ``initial_accumulator_value`` (PyTorch defaults: lr=1e-2,
-    eps=1e-10). Because :math:`s_t` only grows, the steps shrink for ever —
-    the lectures' "stops too early".
+    with s_0 = initial_accumulator_value (PyTorch defaults: lr=1e-2,
+    eps=1e-10). Because s_t only grows, the steps shrink for ever: the
+    lectures' "stops too early".
     """
 
     def __init__(self, lr: float = 1e-2, lr_decay: float = 0.0, weight_decay: float = 0.0,
@@ -510,19 +425,15 @@ class Adagrad(Optimizer):
 
 
 class RMSprop(Optimizer):
-    r"""RMSprop: divide by a running root-mean-square of the gradients.
+    """RMSprop: divide by a running root-mean-square of the gradients.
 
-    .. math::
+        s_t = α·s_{t−1} + (1 − α)·g_t²,    w_{t+1} = w_t − η / (√s_t + ε) · g_t
 
-        s_t = \alpha s_{t-1} + (1-\alpha) g_t^2, \qquad
-        w_{t+1} = w_t - \frac{\eta}{\sqrt{s_t} + \epsilon}\, g_t
-
-    PyTorch's defaults: lr=1e-2, ``alpha`` (the lecture's decay rate
-    :math:`\rho` or :math:`\beta`) = 0.99, eps=1e-8. ``centered=True`` divides
-    by an estimate of the standard deviation instead,
-    :math:`\sqrt{s_t - \bar g_t^2}`; ``momentum=μ`` accumulates
-    :math:`b_t = \mu b_{t-1} + g_t / (\sqrt{s_t}+\epsilon)` and steps by
-    :math:`-\eta b_t`. (Keras uses ρ=0.9 and ε=1e-7; set them to compare.)
+    PyTorch's defaults: lr=1e-2, alpha (the lecture's decay rate ρ or β) =
+    0.99, eps=1e-8. centered=True divides by an estimate of the standard
+    deviation instead, √(s_t − ḡ_t²); momentum=μ accumulates
+    b_t = μ·b_{t−1} + g_t / (√s_t + ε) and steps by −η·b_t. (Keras uses
+    ρ = 0.9 and ε = 1e-7; set them to compare.)
     """
 
     _flags = ("centered",)
@@ -533,7 +444,7 @@ class RMSprop(Optimizer):
         self.alpha = self._number(alpha, "alpha", high=1.0, high_open=False)
         self.eps = self._number(eps, "eps", low_open=True)
         self.momentum = self._number(momentum, "momentum", high=1.0)
-        self.centered = _flag(centered, "centered")
+        self.centered = check_flag(centered, "centered")
 
     def _hyper(self):
         return {"lr": self.lr, "alpha": self.alpha, "eps": self.eps,
@@ -579,17 +490,14 @@ class RMSprop(Optimizer):
 
 
 class Adadelta(Optimizer):
-    r"""Adadelta: RMSprop whose step size is a running RMS of past updates.
+    """Adadelta: RMSprop whose step size is a running RMS of past updates.
 
-    .. math::
-
-        s_t &= \rho s_{t-1} + (1-\rho) g_t^2, \\
-        \Delta_t &= \frac{\sqrt{u_{t-1} + \epsilon}}{\sqrt{s_t + \epsilon}}\, g_t, \\
-        u_t &= \rho u_{t-1} + (1-\rho)\Delta_t^2, \qquad
-        w_{t+1} = w_t - \eta\,\Delta_t
+        s_t = ρ·s_{t−1} + (1 − ρ)·g_t²,
+        Δ_t = √(u_{t−1} + ε) / √(s_t + ε) · g_t,
+        u_t = ρ·u_{t−1} + (1 − ρ)·Δ_t²,    w_{t+1} = w_t − η·Δ_t
 
     The original method has no learning rate, which is PyTorch's default
-    ``lr=1.0``; rho=0.9, eps=1e-6 (note ε is *inside* the square roots).
+    lr=1.0; rho=0.9, eps=1e-6 (note that ε is inside the square roots).
     """
 
     _n_scratch = 2
@@ -629,25 +537,21 @@ class Adadelta(Optimizer):
 
 
 class Adam(Optimizer):
-    r"""Adam: momentum on the gradient plus RMSprop's scaling, bias-corrected.
+    """Adam: momentum on the gradient plus RMSprop's scaling, bias-corrected.
 
-    .. math::
+        m_t = β₁·m_{t−1} + (1 − β₁)·g_t,    v_t = β₂·v_{t−1} + (1 − β₂)·g_t²,
+        m̂_t = m_t / (1 − β₁ᵗ),    v̂_t = v_t / (1 − β₂ᵗ),
+        w_{t+1} = w_t − η · m̂_t / (√v̂_t + ε)
 
-        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
-        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \\
-        \hat m_t &= \frac{m_t}{1-\beta_1^t}, \qquad
-        \hat v_t = \frac{v_t}{1-\beta_2^t}, \qquad
-        w_{t+1} = w_t - \eta\, \frac{\hat m_t}{\sqrt{\hat v_t} + \epsilon}
+    PyTorch's defaults: lr=1e-3, betas=(0.9, 0.999), eps=1e-8. The
+    lecture's snippet (x += -lr * mb / (np.sqrt(vb) + 1e-7)) is the same
+    rule with ε = 1e-7 (Keras' default); pass eps=1e-7 to reproduce it. ε
+    only matters where √v̂ is tiny.
 
-    PyTorch's defaults: lr=1e-3, betas=(0.9, 0.999), **eps=1e-8**. The lecture's
-    snippet (``x += -lr * mb / (np.sqrt(vb) + 1e-7)``) is the same rule with
-    ε = 1e-7 (Keras' default); pass ``eps=1e-7`` to reproduce it. ε only matters
-    where :math:`\sqrt{\hat v}` is tiny.
-
-    ``amsgrad=True`` (AMSGrad) divides by the running *maximum* of
-    :math:`v_t`, :math:`\hat v_t = \max(\hat v_{t-1}, v_t)/(1-\beta_2^t)`, so the
-    effective step never grows. ``weight_decay=λ`` adds :math:`\lambda w` to
-    the gradient (L2); for decoupled weight decay use :class:`AdamW`.
+    amsgrad=True (AMSGrad) divides by the running maximum of v_t,
+    v̂_t = max(v̂_{t−1}, v_t) / (1 − β₂ᵗ), so the effective step never grows.
+    weight_decay=λ adds λw to the gradient (L2); for decoupled weight decay
+    use AdamW.
     """
 
     _flags = ("amsgrad",)
@@ -657,7 +561,7 @@ class Adam(Optimizer):
         super().__init__(lr, weight_decay)
         self.betas = _check_betas(betas, self._hint())
         self.eps = self._number(eps, "eps", low_open=True)
-        self.amsgrad = _flag(amsgrad, "amsgrad")
+        self.amsgrad = check_flag(amsgrad, "amsgrad")
 
     def _hyper(self):
         return {"lr": self.lr, "betas": self.betas, "eps": self.eps,
@@ -696,12 +600,11 @@ class Adam(Optimizer):
 
 
 class AdamW(Adam):
-    r"""Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
+    """Adam with decoupled weight decay (Loshchilov & Hutter, 2019).
 
-    Before the Adam step the weights shrink, :math:`w \leftarrow (1-\eta\lambda)w`;
-    the decay does not pass through Adam's per-weight scaling (which would
-    weaken it for weights with large gradients). PyTorch's default
-    ``weight_decay=1e-2``.
+    Before the Adam step the weights shrink, w ← (1 − ηλ)·w; the decay does
+    not pass through Adam's per-weight scaling (which would weaken it for
+    weights with large gradients). PyTorch's default weight_decay=1e-2.
     """
 
     def __init__(self, lr: float = 1e-3, betas=(0.9, 0.999), eps: float = 1e-8,
@@ -713,22 +616,19 @@ class AdamW(Adam):
 
 
 class Nadam(Optimizer):
-    r"""Nadam: Adam with Nesterov momentum (Dozat, 2016), as in PyTorch.
+    """Nadam: Adam with Nesterov momentum (Dozat, 2016), as in PyTorch.
 
-    The momentum coefficient warms up, :math:`\mu_t = \beta_1\,(1 - \tfrac12\,
-    0.96^{\,t\,\psi})` with :math:`\psi` = ``momentum_decay`` (4e-3), and
+    The momentum coefficient warms up, μ_t = β₁·(1 − ½·0.96^(t·ψ)) with
+    ψ = momentum_decay (4e-3), and
 
-    .. math::
-
-        m_t &= \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
-        v_t = \beta_2 v_{t-1} + (1-\beta_2) g_t^2, \\
-        w_{t+1} &= w_t - \frac{\eta}{\sqrt{v_t/(1-\beta_2^t)} + \epsilon}
-        \left(\frac{(1-\mu_t)\, g_t}{1-\prod_{i\le t}\mu_i}
-        + \frac{\mu_{t+1}\, m_t}{1-\prod_{i\le t+1}\mu_i}\right)
+        m_t = β₁·m_{t−1} + (1 − β₁)·g_t,    v_t = β₂·v_{t−1} + (1 − β₂)·g_t²,
+        w_{t+1} = w_t − η / (√(v_t / (1 − β₂ᵗ)) + ε)
+                      · ((1 − μ_t)·g_t / (1 − Π_{i≤t} μ_i)
+                         + μ_{t+1}·m_t / (1 − Π_{i≤t+1} μ_i))
 
     The first term is the bias-corrected current gradient, the second the
     look-ahead momentum. Defaults lr=2e-3, betas=(0.9, 0.999), eps=1e-8.
-    (Keras' Nadam uses the same μ schedule.) ``decoupled_weight_decay=True``
+    (Keras' Nadam uses the same μ schedule.) decoupled_weight_decay=True
     gives NAdamW.
     """
 
@@ -742,7 +642,7 @@ class Nadam(Optimizer):
         self.betas = _check_betas(betas, self._hint())
         self.eps = self._number(eps, "eps", low_open=True)
         self.momentum_decay = self._number(momentum_decay, "momentum_decay")
-        self.decoupled_weight_decay = _flag(decoupled_weight_decay,
+        self.decoupled_weight_decay = check_flag(decoupled_weight_decay,
                                             "decoupled_weight_decay")
 
     def _hyper(self):
@@ -787,16 +687,13 @@ class Nadam(Optimizer):
 
 
 class Adamax(Optimizer):
-    r"""AdaMax: Adam with the infinity norm in place of the RMS.
+    """AdaMax: Adam with the infinity norm in place of the RMS.
 
-    .. math::
+        m_t = β₁·m_{t−1} + (1 − β₁)·g_t,    u_t = max(β₂·u_{t−1}, |g_t| + ε),
+        w_{t+1} = w_t − η / (1 − β₁ᵗ) · m_t / u_t
 
-        m_t = \beta_1 m_{t-1} + (1-\beta_1) g_t, \qquad
-        u_t = \max(\beta_2 u_{t-1},\ |g_t| + \epsilon), \qquad
-        w_{t+1} = w_t - \frac{\eta}{1-\beta_1^t}\,\frac{m_t}{u_t}
-
-    PyTorch's defaults: lr=2e-3, betas=(0.9, 0.999), eps=1e-8 (added to
-    :math:`|g|` inside the max, as in PyTorch).
+    PyTorch's defaults: lr=2e-3, betas=(0.9, 0.999), eps=1e-8 (added to |g|
+    inside the max, as in PyTorch).
     """
 
     def __init__(self, lr: float = 2e-3, betas=(0.9, 0.999), eps: float = 1e-8,
@@ -835,16 +732,16 @@ _REGISTRY = {
 
 
 def available() -> list[str]:
-    """Names accepted by :func:`get` (lower case, sorted)."""
+    """Names accepted by get (lower case, sorted)."""
     return sorted(_REGISTRY)
 
 
 def get(name, **kwargs) -> Optimizer:
-    """An optimizer by (case-insensitive) name, e.g. ``get("adam", lr=1e-3)``.
+    """An optimizer by (case-insensitive) name, e.g. get("adam", lr=1e-3).
 
-    ``kwargs`` are the class's hyper-parameters (an unknown one is a
-    ``TypeError`` that lists the known ones). An :class:`Optimizer` instance
-    is returned unchanged (``kwargs`` must then be empty).
+    kwargs are the class's hyper-parameters (an unknown one is a TypeError
+    that lists the known ones). An Optimizer instance is returned unchanged
+    (kwargs must then be empty).
     """
     if isinstance(name, Optimizer):
         if kwargs:
@@ -854,7 +751,7 @@ def get(name, **kwargs) -> Optimizer:
         return name
     if not isinstance(name, str):
         raise TypeError("name must be an optimizer name such as 'adam' or an "
-                        f"nnlab.optim.Optimizer; got {_describe(name)}")
+                        f"nnlab.optim.Optimizer; got {describe(name)}")
     key = name.lower()
     if key not in _REGISTRY:
         raise ValueError(f"unknown optimizer name {name!r}; name must be "

@@ -466,13 +466,22 @@ def test_bad_input_raises_and_names_the_argument(call, error, argument):
         call()
 
 
+def test_one_class_per_name():
+    """nnlab.activations.ActivationFunction is the function object;
+    Activation is only the layer (nnlab.layers.Activation)."""
+    import nnlab
+    assert "Activation" not in A.__all__ and not hasattr(A, "Activation")
+    assert "ActivationFunction" in A.__all__
+    assert nnlab.layers.Activation("relu").fn.__class__ is A.ActivationFunction
+
+
 def test_activation_objects():
     act = A.get("leaky_relu", alpha=0.25)
-    assert isinstance(act, A.Activation) and act.elementwise and act.params == {"alpha": 0.25}
+    assert isinstance(act, A.ActivationFunction) and act.elementwise and act.params == {"alpha": 0.25}
     assert repr(act) == "get('leaky_relu', alpha=0.25)"
     assert act([-4.0, 2.0]).tolist() == [-1.0, 2.0]                  # __call__ is forward
     assert act.derivative([-4.0, 2.0]).tolist() == [0.25, 1.0]
     assert act.vjp([-4.0, 2.0], [2.0, 3.0]).tolist() == [0.5, 3.0]    # grad_out * f'(z)
     assert A.get(act) is act
     soft = A.get("softmax", axis=0)
-    assert isinstance(soft, A.Activation) and not soft.elementwise and repr(soft) == "get('softmax', axis=0)"
+    assert isinstance(soft, A.ActivationFunction) and not soft.elementwise and repr(soft) == "get('softmax', axis=0)"

@@ -247,7 +247,7 @@ def test_synthetic_shapes_dtypes_determinism(make):
     assert not np.array_equal(X, X3)
     with pytest.raises(ValueError, match="n_samples must be an integer"):
         make(n_samples=0)
-    with pytest.raises(ValueError, match="noise must be a finite number >= 0"):
+    with pytest.raises(ValueError, match=r"noise must be a (finite )?number >= 0"):
         make(noise=-1.0)
 
 
@@ -476,6 +476,76 @@ def test_minibatch_errors():
         D.minibatches(np.zeros((4, 1)), np.zeros(4), 0)
     with pytest.raises(ValueError, match="X has 4 rows but y has 3"):
         D.minibatches(np.zeros((4, 1)), np.zeros(3))
+
+
+# --------------------------------------------------------------------- minibatch_indices
+def _rows_of(batches, m):
+    """Each batch (a slice or an index array) as a list of row numbers."""
+    return [list(range(m))[b] if isinstance(b, slice) else b.tolist() for b in batches]
+
+
+@pytest.mark.parametrize(("m", "k", "last", "sizes"), [
+    (12, 5, "keep", [5, 5, 2]), (12, 5, "join", [5, 5, 2]), (12, 5, "drop", [5, 5]),
+    (11, 5, "keep", [5, 5, 1]), (11, 5, "join", [5, 6]), (11, 5, "drop", [5, 5]),
+    (33, 32, "join", [33]), (34, 32, "join", [32, 2]), (5, 1, "join", [1] * 5),
+    (3, 5, "keep", [3]), (3, 5, "join", [3]), (3, 5, "drop", []),
+    (7, None, "keep", [7]), (7, None, "drop", [7]), (1, 1, "join", [1]), (0, 4, "keep", []),
+])
+@pytest.mark.parametrize("shuffle", [True, False])
+def test_minibatch_indices_cover_every_row_once(m, k, last, sizes, shuffle):
+    rows = _rows_of(D.minibatch_indices(m, k, shuffle=shuffle, rng=3, last=last), m)
+    assert [len(r) for r in rows] == sizes
+    flat = [i for r in rows for i in r]
+    assert len(set(flat)) == len(flat) == sum(sizes)              # no row twice
+    if last != "drop":
+        assert sorted(flat) == list(range(m))                     # every row once
+    if not shuffle:
+        assert flat == list(range(sum(sizes)))                    # in order
+
+
+def test_minibatch_indices_cut_one_permutation_per_call():
+    """The batches are consecutive pieces of rng.permutation(m), one per call,
+    and the generator advances exactly as by that one call."""
+    rng, twin = np.random.default_rng(7), np.random.default_rng(7)
+    for _ in range(3):                                            # three epochs
+        batches = D.minibatch_indices(10, 4, rng=rng)             # drawn here, not lazily
+        order = twin.permutation(10)
+        assert rng.bit_generator.state == twin.bit_generator.state
+        got = [b.tolist() for b in batches]
+        assert got == [order[:4].tolist(), order[4:8].tolist(), order[8:].tolist()]
+    assert rng.random() == twin.random()
+
+
+def test_minibatch_indices_full_batch_and_slices():
+    (only,) = D.minibatch_indices(6, None, shuffle=False)
+    assert only == slice(0, 6)                                    # X[only] is a view
+    (perm,) = D.minibatch_indices(6, rng=np.random.default_rng(1))
+    assert perm.tolist() == np.random.default_rng(1).permutation(6).tolist()
+    nnlab.seed(4)
+    first = next(D.minibatch_indices(6, 2))                       # rng=None: the package generator
+    nnlab.seed(4)
+    assert next(D.minibatch_indices(6, 2)).tolist() == first.tolist()
+    assert list(D.minibatch_indices(0, None)) == []
+
+
+@pytest.mark.parametrize(("kw", "error", "message"), [
+    (dict(m=-1), ValueError, r"^m must be an integer >= 0; got -1$"),
+    (dict(m=4.0), TypeError, r"^m must be an integer >= 0; got 4\.0 \(a float\)$"),
+    (dict(m=None), TypeError, r"^m must be an integer >= 0; got None$"),
+    (dict(batch_size=0), ValueError,
+     r"^batch_size must be None \(full batch\) or an integer >= 1; got 0$"),
+    (dict(batch_size=2.0), TypeError, r"^batch_size must be None \(full batch\) or an integer"),
+    (dict(batch_size=True), TypeError, r"batch_size .*True \(a bool\)"),
+    (dict(shuffle="no"), TypeError, r"^shuffle must be True or False; got 'no' \(a str\)$"),
+    (dict(rng="seed"), TypeError, r"^rng must be an int seed, a numpy.random.Generator or None"),
+    (dict(last="tail"), ValueError, r"^last must be one of 'keep', 'join', 'drop'; got 'tail'$"),
+    (dict(last=None), ValueError, r"^last must be one of"),
+])
+def test_minibatch_indices_bad_input_is_refused_at_the_call(kw, error, message):
+    args = dict(m=4, batch_size=2)
+    args.update(kw)
+    with pytest.raises(error, match=message):
+        D.minibatch_indices(args.pop("m"), **args)                # no next(): checked at once
 
 
 # --------------------------------------------------------------------- bad input, one table

@@ -96,7 +96,7 @@ def test_errors():
         I.he_normal((2, 3, 4))
     with pytest.raises(TypeError, match="rng must be an int seed, a numpy.random.Generator or None"):
         I.he_normal((2, 3), rng="seed")
-    with pytest.raises(ValueError, match="std must be a finite number > 0"):
+    with pytest.raises(ValueError, match=r"std must be a (finite )?number > 0"):
         I.normal(-1.0)
     with pytest.raises(TypeError, match="takes no parameters"):
         I.get("he_normal", std=1.0)

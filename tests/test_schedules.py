@@ -169,6 +169,57 @@ def test_lr_range_test_with_a_factory_and_divergence_stop():
         S.lr_range_test(lambda: nnlab.mlp([5, 3]), X, y[:-1])
 
 
+def _row_recorder():
+    """An identity layer recording which rows (X[:, 0]) each training batch holds."""
+    import nnlab
+
+    class Rows(nnlab.layers.Layer):
+        def __init__(self):
+            super().__init__()
+            self.seen = []
+
+        def forward(self, X, training=None):
+            if self.training if training is None else training:
+                self.seen.append(X[:, 0].astype(int).tolist())
+            return X
+
+        def backward(self, dY, input_grad=True):
+            return dY
+    return Rows()
+
+
+@pytest.mark.parametrize("m,batch_size,pieces", [
+    (10, 4, [(0, 4), (4, 8)]),          # 2 full batches per permutation, 2 rows dropped
+    (12, 4, [(0, 4), (4, 8), (8, 12)]),
+    (10, 10, [(0, 10)]),
+    (10, 15, [(0, 10)]),                # all rows, a new order every step
+])
+def test_lr_range_test_batches_are_pieces_of_fresh_permutations(m, batch_size, pieces):
+    import nnlab
+    X = np.column_stack([np.arange(m), np.linspace(-1, 1, m)])
+    rec = _row_recorder()
+    model = nnlab.layers.Sequential([rec, nnlab.layers.Dense(2, 3, rng=0)])
+    S.lr_range_test(model, X, np.arange(m) % 3, lr_min=1e-6, lr_max=1e-5, n_steps=7,
+                    batch_size=batch_size, seed=4, diverge_factor=None)
+    rng, expected = np.random.default_rng(4), []
+    while len(expected) < 7:                         # the reference, cut by hand
+        order = rng.permutation(m)
+        expected += [order[a:b].tolist() for a, b in pieces]
+    assert rec.seen == expected[:7]
+
+
+def test_lr_range_test_stops_when_the_output_overflows():
+    """Without diverge_factor the sweep runs until the loss is not finite; an
+    overflowing forward pass is that end too (it used to raise a ValueError
+    telling to standardize X)."""
+    import nnlab
+    X, y = _digits_like(1)
+    lrs, losses = S.lr_range_test(lambda: nnlab.mlp([5, 16, 3], rng=0), X, y, lr_min=1e-3,
+                                  lr_max=1e30, n_steps=80, diverge_factor=None)
+    assert 10 < len(lrs) < 80 and len(lrs) == len(losses)
+    assert np.all(np.isfinite(losses)) and losses[-1] > 1e3 * losses.min()
+
+
 # ---- a learning rate of 0 is legal (as in torch) ---------------------------------
 def test_schedules_that_reach_zero():
     cos = S.CosineDecay(lr=0.1, T_max=10)

@@ -79,7 +79,7 @@ def test_running_mean_over_minibatches_weighted_by_size():
 
 @pytest.mark.parametrize("labels", ["integer", "one_hot", "soft"])
 def test_fused_softmax_cross_entropy_matches_core_loss(labels, rng):
-    from nnlab.train import _Objective
+    from nnlab.train import Objective
     Z = rng.normal(size=(7, 4)) * 5
     y = rng.integers(0, 4, size=7)
     if labels == "integer":
@@ -88,7 +88,7 @@ def test_fused_softmax_cross_entropy_matches_core_loss(labels, rng):
         targets = nnlab.data.one_hot(y, 4)
     else:
         targets = rng.dirichlet(np.ones(4), size=7)
-    obj = _Objective("softmax_cross_entropy", np.float64)
+    obj = Objective("softmax_cross_entropy", np.float64)
     t, lab = obj.prepare(targets, 4)
     value, grad, correct = obj(t, lab, Z.copy())
     ce = nnlab.losses.get("softmax_cross_entropy")
@@ -676,3 +676,165 @@ def test_cross_entropy_on_a_softmax_output_trains_like_the_fused_loss_on_logits(
         np.testing.assert_allclose(a, b, rtol=1e-9, atol=1e-12)
     with pytest.raises(ValueError, match="y_pred must lie in"):            # logits are not probabilities
         fit(nnlab.mlp([2, 8, 3], rng=0), X * 5, y, loss="cross_entropy", progress=False)
+
+
+# ---------------------------------------------------------------- fit's named steps
+def _softmax_step_by_hand(X, y, W, b, lr):
+    """One SGD step of softmax regression, written out: the loss before the
+    update and the new weights."""
+    Z = X @ W + b
+    P = np.exp(Z - Z.max(axis=1, keepdims=True))
+    P /= P.sum(axis=1, keepdims=True)
+    m = len(y)
+    loss = -np.mean(np.log(P[np.arange(m), y]))
+    G = P.copy()
+    G[np.arange(m), y] -= 1
+    G /= m
+    return loss, W - lr * X.T @ G, b - lr * G.sum(axis=0)
+
+
+def test_train_step_is_forward_loss_backward_update():
+    from nnlab.train import Objective, train_step
+    X, y = _blobs(9)
+    model = nnlab.mlp([2, 3], rng=4)
+    W, b = model[0].W.copy(), model[0].b.copy()
+    objective = Objective("softmax_cross_entropy")
+    targets, labels = objective.prepare(y, 3)
+    loss, correct = train_step(model, X, targets, objective, optim.SGD(lr=0.3), labels=labels)
+    expected_loss, W1, b1 = _softmax_step_by_hand(X, y, W, b, 0.3)
+    assert loss == pytest.approx(expected_loss, rel=1e-12)
+    assert correct == int(np.sum((X @ W + b).argmax(axis=1) == y))
+    np.testing.assert_allclose(model[0].W, W1, rtol=1e-12)
+    np.testing.assert_allclose(model[0].b, b1, rtol=1e-12, atol=1e-15)
+
+
+def test_train_step_before_update_sees_the_loss_and_can_skip_the_update():
+    from nnlab.train import Objective, train_step
+    X, y = _blobs(9)
+    model = nnlab.mlp([2, 3], rng=4)
+    W = model[0].W.copy()
+    seen = []
+
+    def veto(loss):
+        seen.append((loss, model[0].dW.copy()))      # the backward pass has run
+        return False
+    objective = Objective("softmax_cross_entropy")
+    loss, correct = train_step(model, X, y, objective, optim.SGD(lr=0.3), before_update=veto)
+    assert correct is None and seen[0][0] == loss
+    assert np.abs(seen[0][1]).max() > 0
+    np.testing.assert_array_equal(model[0].W, W)     # no update
+
+
+def test_train_step_with_a_non_finite_loss_does_not_update():
+    from nnlab.train import Objective, train_step
+    model = nnlab.mlp([2, 3], rng=0)
+    model[0].W[...] = 1e308                           # the logits overflow
+    before = model.get_weights()
+    loss, _ = train_step(model, np.full((2, 2), 10.0), np.array([0, 1]), Objective(),
+                         optim.SGD(lr=0.1), before_update=lambda J: pytest.fail("called"))
+    assert not math.isfinite(loss)
+    for a, b in zip(model.get_weights(), before):
+        np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.parametrize("kw,error,match", [
+    (dict(model=None), TypeError, "model must be an nnlab model"),
+    (dict(X_batch=np.ones(3)), ValueError, "X_batch must be 2-D"),
+    (dict(targets=np.array([0, 1])), ValueError, "targets has 2 rows but the batch has 3"),
+    (dict(labels=np.array([0])), ValueError, "labels has 1 rows but the batch has 3"),
+    (dict(objective="mse"), TypeError, r"objective must be an nnlab.train.Objective.*'mse' \(a str\)"),
+    (dict(optimizer="sgd"), TypeError, "optimizer must be an optimizer object"),
+    (dict(before_update=3), TypeError, "before_update must be a function"),
+])
+def test_train_step_bad_input_names_the_argument(kw, error, match):
+    from nnlab.train import Objective, train_step
+    args = dict(model=nnlab.mlp([2, 3], rng=0), X_batch=np.ones((3, 2)), targets=np.array([0, 1, 2]),
+                objective=Objective(), optimizer=optim.SGD(lr=0.1))
+    args.update(kw)
+    with pytest.raises(error, match=match):
+        train_step(**args)
+
+
+def test_run_epoch_replays_shuffled_mini_batches():
+    from nnlab.train import Objective, run_epoch
+    X, y = _blobs(11)
+    model = nnlab.mlp([2, 3], rng=2)
+    W, b = model[0].W.copy(), model[0].b.copy()
+    objective = Objective("softmax_cross_entropy")
+    targets, labels = objective.prepare(y, 3)
+    loss, accuracy, updates = run_epoch(model, X, targets, objective, optim.SGD(lr=0.5),
+                                        labels=labels, batch_size=5, rng=3)
+    order = np.random.default_rng(3).permutation(11)
+    total, right = 0.0, 0
+    for rows in (order[:5], order[5:]):              # 11 = 5 + 6: the single leftover joins
+        right += int(np.sum((X[rows] @ W + b).argmax(axis=1) == y[rows]))
+        batch_loss, W, b = _softmax_step_by_hand(X[rows], y[rows], W, b, 0.5)
+        total += batch_loss * len(rows)
+    assert updates == 2 and accuracy == right / 11
+    assert loss == pytest.approx(total / 11, rel=1e-12)
+    np.testing.assert_allclose(model[0].W, W, rtol=1e-12)
+
+
+def test_run_epoch_full_batch_draws_no_random_number():
+    from nnlab import _validate
+    from nnlab.train import Objective, run_epoch
+    X, y = _blobs(12)
+    nnlab.seed(3)
+    state = _validate._GLOBAL_RNG.bit_generator.state
+    _, accuracy, updates = run_epoch(nnlab.mlp([2, 3], rng=0), X, y, Objective(),
+                                     optim.SGD(lr=0.1), batch_size=None)
+    assert updates == 1 and accuracy is None
+    assert _validate._GLOBAL_RNG.bit_generator.state == state
+    with pytest.raises(ValueError, match=r"batch_size must be None \(full batch\) or an integer"):
+        run_epoch(nnlab.mlp([2, 3], rng=0), X, y, Objective(), optim.SGD(lr=0.1), batch_size=0)
+
+
+def test_fit_batches_are_those_of_minibatch_indices_with_the_leftover_joined():
+    """One permutation per epoch, cut into 5 + 6 rows (11 = 2 * 5 + 1)."""
+    X = np.column_stack([np.arange(11.0), np.zeros(11)])
+    rec = _RowRecorder()
+    model = nnlab.layers.Sequential([rec, nnlab.layers.Dense(2, 3, rng=0)])
+    fit(model, X, np.arange(11) % 3, optimizer="sgd", lr=1e-6, epochs=3, batch_size=5, seed=7,
+        progress=False)
+    rng, expected = np.random.default_rng(7), []
+    for _ in range(3):
+        order = rng.permutation(11)
+        expected += [order[:5].tolist(), order[5:].tolist()]
+    assert rec.rows == expected
+
+
+class _RowRecorder(nnlab.layers.Layer):
+    """Identity layer recording the rows (X[:, 0]) of every training batch."""
+
+    def __init__(self):
+        super().__init__()
+        self.rows = []
+
+    def forward(self, X, training=None):
+        if self.training if training is None else training:
+            self.rows.append(X[:, 0].astype(int).tolist())
+        return X
+
+    def backward(self, dY, input_grad=True):
+        return dY
+
+
+def test_early_stopping_waits_patience_epochs_and_restores_the_best_weights():
+    from nnlab.train import EarlyStopping
+    model = nnlab.mlp([2, 4, 3], batchnorm=True, rng=0)
+    stopper = EarlyStopping(patience=2)
+    weights = {}
+    decisions = []
+    for epoch, loss in enumerate([3.0, 2.0, 2.5, 1.5, 1.6, 1.5, 1.7]):
+        for a in model.params + model.buffers:
+            a += 1.0                                   # "training" changes every array
+        weights[epoch] = model.get_weights()
+        decisions.append(stopper.update(loss, epoch, model))
+    assert decisions == [False, False, False, False, False, True, True]   # 1.5 at 5 is no new best
+    assert stopper.restore() == 3
+    for a, b in zip(model.get_weights(), weights[3]):
+        np.testing.assert_array_equal(a, b)
+    assert EarlyStopping(0).update(1.0, 0, model) is False
+    assert EarlyStopping(0).restore() is None
+    with pytest.raises(ValueError, match="patience must be an integer >= 0"):
+        EarlyStopping(-1)
