@@ -1,10 +1,13 @@
-"""Chapter 1's single-neuron models: perceptron and linear regression."""
+"""Chapter 1's single-neuron models: perceptron and linear regression, and the
+plain formulas the book shows (step, mse) checked against the core versions."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
-from nnlab import data
+from nnlab import activations, data, losses
 from nnlab.chapters import ch01_neuron as models
 
 X_GATE = np.array([[0, 0], [0, 1], [1, 0], [1, 1]], dtype=float)
@@ -135,6 +138,9 @@ BAD_CALLS = [
     (lambda: models.linear_regression_gd(X_GATE, np.zeros(4), lr=float("nan")), ValueError, "lr"),
     (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), lr=1e308, w=[1.0, -1.0]), ValueError,
      r"lr=1e\+308"),
+    # a number written as text is not a number (float("0.1") used to accept it)
+    (lambda: models.linear_regression_gd(X_GATE, np.zeros(4), lr="0.1"), TypeError, "lr"),
+    (lambda: models.perceptron_train(X_GATE, np.array([0, 1, 1, 0]), lr="0.5"), TypeError, "lr"),
 ]
 
 
@@ -150,3 +156,37 @@ def test_labels_as_a_column_are_fine():
     w2, b2, _ = models.perceptron_train(X_GATE, np.array([0, 0, 0, 1]), epochs=50)
     np.testing.assert_array_equal(w, w2)
     assert b == b2
+
+
+# ------------------------------------------------ the plain formulas the book shows
+def test_plain_step_equals_the_core_everywhere():
+    # a comparison and a choice between 0 and 1: no rounding, so equal exactly,
+    # also at 0, -0, the smallest subnormals and the largest floats
+    rng = np.random.default_rng(0)
+    z = np.concatenate([rng.normal(0, 3, 1000), [0.0, -0.0, 5e-324, -5e-324, 1e308, -1e308]])
+    np.testing.assert_array_equal(models.step(z), activations.step(z))
+    assert models.step(np.array([0.0, -0.0, 5e-324])).tolist() == [0.0, 0.0, 1.0]   # step(0) = 0
+
+
+def test_plain_mse_equals_the_core_while_the_squares_fit_in_a_float():
+    # Both evaluate mean((y_hat - y) ** 2) with the same operations in the same
+    # order, so they agree to the last bit; rtol = 2 EPS only allows for a
+    # different summation order. Errors up to 1e150 (squares up to 1e300) and
+    # down to 1e-200 (squares underflow to 0 in both) are in range.
+    eps = np.finfo(np.float64).eps
+    rng = np.random.default_rng(1)
+    for scale in (1e-200, 1e-8, 1.0, 1e8, 1e150):
+        y = rng.normal(0, scale, (7, 3))
+        y_hat = y + rng.normal(0, scale, (7, 3))
+        assert models.mse(y, y_hat) == pytest.approx(losses.mse(y, y_hat), rel=2 * eps, abs=0)
+    assert models.mse(np.array([1.0, 2.0]), np.array([2.0, 4.0])) == 2.5        # by hand: (1 + 4) / 2
+
+
+def test_plain_mse_overflows_where_the_core_does_not():
+    # One error of 1e155 among 1000: its square (1e310) overflows, although
+    # the mean, 1e307, is a float. The core rescales by the largest error.
+    y_hat = np.zeros(1000)
+    y_hat[0] = 1e155
+    with pytest.warns(RuntimeWarning, match="overflow"):
+        assert models.mse(np.zeros(1000), y_hat) == math.inf
+    assert losses.mse(np.zeros(1000), y_hat) == pytest.approx(1e307, rel=1e-12)

@@ -1,27 +1,24 @@
-r"""Chapter 2: logistic regression, one neuron with a sigmoid output.
+"""Chapter 2: logistic regression, one neuron with a sigmoid output.
 
-Each model is one layer of neurons, :math:`Z = XW + b`, followed by an output
-activation, trained by batch gradient descent on the matching loss:
+The model: z = Xw + b, p̂ = σ(z), the probability of class 1, trained by
+batch gradient descent on the binary cross-entropy. Rows are samples: X of
+shape (m, n), a weight vector w of shape (n,) and a bias b that is a
+number. Labels y have shape (m,) (a column (m, 1) is fine) and hold 0/1,
+or probabilities in [0, 1]. Costs are means over the m samples, and so are
+the gradients. These gradients are bounded, so only an absurd learning
+rate makes the weights overflow; logistic_regression_fit then raises a
+ValueError naming lr.
 
-============================  ==============  ==============  ==========================
-model                         outputs         activation      loss
-============================  ==============  ==============  ==========================
-logistic regression (Ch. 2)   1               sigmoid         binary cross-entropy
-softmax regression (Ch. 3)    K classes       softmax         cross-entropy
-multi-label (Ch. 3)           K labels        K sigmoids      BCE per label, summed
-============================  ==============  ==============  ==========================
+The functions the book shows hold only the mathematics: their input is
+checked before they run by the checker named in their @checks line (the
+private _..._inputs functions below), with errors that name the argument.
 
-Rows are samples: ``X`` has shape ``(m, n)``. Logistic regression has a weight
-vector ``w`` of shape ``(n,)`` and a number ``b``; the K-output models have
-``W`` of shape ``(n, K)`` (column ``k`` holds the weights of output ``k``) and
-``b`` of shape ``(K,)``. Costs are means over the ``m`` samples, and so are
-the gradients.
-
-Labels: integer class labels have shape ``(m,)`` (a column ``(m, 1)`` is
-accepted); the number of classes is never guessed from the largest label.
-Training: these gradients are bounded, so only an absurd learning rate makes
-the weights overflow; the ``*_fit`` functions then raise ``ValueError``
-naming ``lr``.
+sigmoid, logit and binary_cross_entropy are the plain formulas behind
+nnlab.activations.sigmoid, nnlab.activations.logit and
+nnlab.losses.binary_cross_entropy, written to be read. They check nothing
+and take NumPy arrays of floats; code (this module too) calls the core
+versions, which check their input and never overflow or take log 0.
+Tests check that the two agree wherever the plain formula works.
 """
 from __future__ import annotations
 
@@ -29,211 +26,192 @@ import math
 
 import numpy as np
 
-from .. import activations, data, losses
-from .._validate import as_float_array, as_matrix, check_positive
+from .. import activations, losses
+from .._validate import (as_float_array, as_matrix, as_shaped, binary_labels,
+                         check_int, check_not_diverged, check_real, checks)
 
 __all__ = [
-    "logistic_forward",
-    "logistic_loss",
-    "logistic_one_sample",
-    "logistic_gradients",
-    "logistic_regression_fit",
-    "logistic_predict",
+    "sigmoid", "logit", "binary_cross_entropy",
+    "logistic_forward", "logistic_loss", "logistic_one_sample",
+    "logistic_gradients", "logistic_regression_fit", "logistic_predict",
 ]
 
 
-# ------------------------------------------------------------------ input checks
-def _check_w_b(X, w, b):
-    """``w`` of shape ``(n,)`` and a scalar ``b`` for logistic regression."""
-    w = as_float_array(w, "w")
-    if w.shape != (X.shape[1],):
-        raise ValueError(f"w must have shape ({X.shape[1]},) to match X's {X.shape[1]} features; got {w.shape}")
-    b = as_float_array(b, "b")
-    if b.size != 1:
-        raise ValueError(f"b must be a single number for logistic regression; got shape {b.shape}")
-    return w, float(b.reshape(()))
-
-
-def _binary_targets(y, m, name="y"):
-    """``y`` as floats of shape ``(m,)`` with values in [0, 1] (integer 0/1 labels are welcome).
-
-    A column ``(m, 1)`` is accepted and flattened.
-    """
-    if y is None:
-        raise TypeError(f"{name} must hold {m} targets, 0/1 labels or probabilities; got None")
-    y = np.asarray(y)
-    if y.dtype == bool or np.issubdtype(y.dtype, np.integer):
-        y = y.astype(np.float64)            # 0/1 labels are the targets themselves
-    y = as_float_array(y, name)
-    if y.shape == (m, 1):
-        y = y[:, 0]
-    if y.shape != (m,):
-        raise ValueError(f"{name} must have shape ({m},), one target per row of X; got {y.shape}")
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"{name} must hold 0/1 labels (or probabilities in [0, 1]); got values from "
-                         f"{y.min():g} to {y.max():g}")
-    return y
-
-
-def _step(X, params, grads, lr, epoch):
-    """The step ``p - lr * g`` for ``params = (W, b)``; weights or logits that overflow are an error."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        new = [p - lr * g for p, g in zip(params, grads)]
-        Z = X @ new[0] + new[1]
-    if not (all(np.all(np.isfinite(p)) for p in new) and np.all(np.isfinite(Z))):
-        raise ValueError(
-            f"lr={lr:g} is so large that the weights or logits overflowed the float range in epoch {epoch + 1} "
-            f"(the gradients here are bounded, so only an extreme lr does this); use lr of about "
-            f"0.1 to 10 on standardized features"
-        )
-    return new
-
-
-def _check_schedule(lr, epochs):
-    if isinstance(lr, (bool, np.bool_)):
-        raise TypeError(f"lr must be a number; got {lr!r}")
-    lr = check_positive(lr, "lr")
-    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, (bool, np.bool_)) or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0; got {epochs!r}")
-    return lr, int(epochs)
-
-
-def _start(value, shape, name, what):
-    """A copy of a starting parameter, checked to have exactly ``shape``."""
-    value = as_float_array(value, name)
-    if value.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, {what}; got {value.shape}")
-    return value.copy()
-
-
-def _threshold(threshold, what="threshold must lie strictly between 0 and 1"):
-    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{what}; got {threshold!r}")
-    if not 0 < threshold < 1:   # also rejects NaN
-        raise ValueError(f"{what}; got {threshold!r}")
-    return float(threshold)
-
-
+# ------------------------------------------------------------ input checks
 def _bias(b):
-    """The scalar bias of logistic regression as a float."""
-    if b is None or isinstance(b, (bool, np.bool_, str, bytes)):
-        raise TypeError(f"b must be a number; got {b!r}")
-    arr = as_float_array(b, "b")
-    if arr.size != 1:
-        raise ValueError(f"b must be a single number for logistic regression; got shape {arr.shape}")
-    return float(arr.reshape(()))
+    """b as a float: a number, or an array that holds one number."""
+    if isinstance(b, (list, tuple, np.ndarray)):
+        b = as_float_array(b, "b")
+        if b.size != 1:
+            raise ValueError(f"b must be a single number for logistic "
+                             f"regression; got shape {b.shape}")
+        b = b.reshape(())
+    return check_real(b, "b")
 
 
-# ------------------------------------------------------------------ shared pieces
-# ------------------------------------------------------------------ Chapter 2: logistic regression
-def _logistic_logits(X, w, b):
-    """:math:`z = Xw + b` with ``w`` of shape (n,) and a number ``b`` (errors name ``w``)."""
+def _weights(w, n):
+    return as_shaped(w, (n,), "w", "one weight per feature of X")
+
+
+def _model_inputs(X, w, b):
     X = as_matrix(X)
-    w, b = _check_w_b(X, w, b)
-    return X @ w + b
+    return {"X": X, "w": _weights(w, X.shape[1]), "b": _bias(b)}
 
 
-def logistic_forward(X, w, b):
-    r"""Probabilities of class 1, :math:`\hat p = \sigma(Xw + b)` (Chapter 2).
-
-    Shapes: ``X`` (m, n), ``w`` (n,), ``b`` a number → ``(m,)``.
-    """
-    return activations.sigmoid(_logistic_logits(X, w, b))
+def _data_inputs(X, y, w, b):
+    checked = _model_inputs(X, w, b)
+    m = checked["X"].shape[0]
+    return {**checked, "y": binary_labels(y, "y", m=m)}
 
 
-def logistic_loss(X, y, w, b):
-    r"""Binary cross-entropy of logistic regression, averaged over the m samples (Chapter 2).
-
-    .. math:: J(w, b) = -\frac{1}{m} \sum_{i=1}^{m} \left[ y_i \log \hat p_i + (1 - y_i) \log(1 - \hat p_i) \right],
-              \qquad \hat p_i = \sigma(x_i \cdot w + b)
-
-    Computed from the logits (``losses.sigmoid_cross_entropy``), so it never takes
-    :math:`\log 0`. ``y``: ``(m,)`` of 0/1. Returns a float.
-    """
-    z = _logistic_logits(X, w, b)
-    return losses.sigmoid_cross_entropy(_binary_targets(y, z.shape[0]), z)
+def _predict_inputs(X, w, b, threshold):
+    t = check_real(threshold, "threshold", low=0, low_open=True, high=1,
+                   high_open=True)
+    return {**_model_inputs(X, w, b), "threshold": t}
 
 
-def logistic_one_sample(x, y, w, b):
-    r"""Forward and backward pass of logistic regression for **one** sample (Chapter 2).
-
-    Forward: :math:`z = x \cdot w + b`, :math:`a = \sigma(z)`,
-    :math:`L = -[y \log a + (1 - y)\log(1 - a)]`. Backward, by the chain rule:
-
-    .. math:: \frac{\partial L}{\partial a} = -\frac{y}{a} + \frac{1 - y}{1 - a}, \quad
-              \frac{\partial a}{\partial z} = a(1 - a), \quad
-              dz = \frac{\partial L}{\partial a}\frac{\partial a}{\partial z} = a - y, \quad
-              dw = x\,dz, \quad db = dz.
-
-    ``x`` (n,), ``y`` 0 or 1. Returns a dict with every intermediate value.
-    """
+def _one_sample_inputs(x, y, w, b):
     x = as_float_array(x, "x")
     if x.ndim != 1:
-        raise ValueError(f"x must be one sample of shape (n,); got shape {x.shape}")
-    y = float(_binary_targets([y], 1)[0])
-    w, b = _check_w_b(x[None, :], w, b)
-    z = float(x @ w + b)
-    a = float(activations.sigmoid(z))
-    loss = losses.binary_cross_entropy([y], [a])
-    # -y/a + (1-y)/(1-a); a term whose numerator is 0 is 0, one that divides by 0 is inf
-    dL_da = (-_ratio(y, a) if y else 0.0) + (_ratio(1 - y, 1 - a) if y != 1 else 0.0)
-    da_dz = float(activations.get("sigmoid").derivative(z))   # a (1 - a), accurate in the tails
-    dz = a - y                                   # = dL_da * da_dz, simplified
-    return {"z": z, "a": a, "loss": loss, "dL_da": dL_da, "da_dz": da_dz, "dz": dz,
-            "dw": x * dz, "db": dz}
+        raise ValueError(f"x must be one sample of shape (n,); got shape "
+                         f"{x.shape}")
+    return {"x": x, "y": check_real(y, "y", low=0, high=1),
+            "w": _weights(w, x.shape[0]), "b": _bias(b)}
 
 
-def _ratio(num, den):
+def _fit_inputs(X, y, lr, epochs, w, b):
+    X = as_matrix(X)
+    n = X.shape[1]
+    return {"X": X, "y": binary_labels(y, "y", m=X.shape[0]),
+            "lr": check_real(lr, "lr", low=0, low_open=True),
+            "epochs": check_int(epochs, "epochs", 0, typed=True),
+            "w": np.zeros(n) if w is None else _weights(w, n),
+            "b": _bias(b)}
+
+
+def _div(num, den):
+    """num / den for the terms of ∂L/∂a: 0 when num is 0 (the term is
+    absent), ±inf when only den is 0."""
+    if num == 0:
+        return 0.0
     return num / den if den != 0 else math.copysign(math.inf, num)
 
 
-def logistic_gradients(X, y, w, b):
-    r"""Gradients of :func:`logistic_loss` for all m samples at once (Chapter 2).
+# ------------------------------------------------------------ plain formulas
+def sigmoid(z):
+    """The logistic sigmoid: σ(z) = 1 / (1 + exp(−z)), a probability.
 
-    .. math:: dz = \frac{1}{m}(\hat p - y), \qquad dw = X^\top dz, \qquad db = \sum_{i=1}^{m} dz_i
-
-    The :math:`\frac1m` of the mean sits in ``dz``, so ``dw`` and ``db`` are averages
-    of the one-sample gradients. Shapes: ``dw`` (n,) like ``w``, ``db`` a number like ``b``.
+    The plain formula of nnlab.activations.sigmoid (no input checks).
+    exp(−z) overflows for z < −709: there the core version is needed.
     """
-    p = logistic_forward(X, w, b)
-    X = as_matrix(X)
-    dz = (p - _binary_targets(y, X.shape[0])) / X.shape[0]
-    return X.T @ dz, float(np.sum(dz))
+    return 1 / (1 + np.exp(-z))
 
 
-def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
-    r"""Train logistic regression by batch gradient descent (Chapter 2).
+def logit(p):
+    """The inverse of the sigmoid, the log-odds: logit(p) = log(p / (1 − p)).
 
-    Start from ``w`` (default zeros) and ``b``; every epoch: forward pass and loss,
-    gradients (:func:`logistic_gradients`), update
-    :math:`w \leftarrow w - \eta\,dw,\; b \leftarrow b - \eta\,db`.
-    Returns ``(w, b, history)``; ``history`` holds the loss before every update and
-    after the last (``epochs + 1`` values).
+    The plain formula of nnlab.activations.logit (no input checks);
+    p in (0, 1), any shape.
     """
-    X = as_matrix(X)
-    y = _binary_targets(y, X.shape[0])
-    lr, epochs = _check_schedule(lr, epochs)
-    w = np.zeros(X.shape[1]) if w is None else _check_w_b(X, w, 0.0)[0].copy()
-    b = _bias(b)
-    history = []
-    for epoch in range(epochs):
-        history.append(logistic_loss(X, y, w, b))          # forward + loss
-        dw, db = logistic_gradients(X, y, w, b)             # backward
-        w, b = _step(X, (w, b), (dw, db), lr, epoch)           # update: w - lr dw, b - lr db
-        b = float(b)
-    history.append(logistic_loss(X, y, w, b))
-    return w, b, history
+    return np.log(p / (1 - p))
 
 
+def binary_cross_entropy(y, p_hat):
+    """Binary cross-entropy, the mean over all N entries of
+    L = −[y log p̂ + (1 − y) log(1 − p̂)].
+
+    The plain formula of nnlab.losses.binary_cross_entropy (no input
+    checks); y and p_hat of the same shape, p_hat in (0, 1).
+    """
+    return float(-np.mean(y * np.log(p_hat) + (1 - y) * np.log(1 - p_hat)))
+
+
+# ------------------------------------------------------------ the model
+@checks(_model_inputs)
+def logistic_forward(X, w, b):
+    """The probability of class 1 for every sample: p̂ = σ(Xw + b).
+
+    X of shape (m, n), w of shape (n,), b a number -> p̂ of shape (m,).
+    """
+    return activations.sigmoid(X @ w + b)
+
+
+@checks(_predict_inputs)
 def logistic_predict(X, w, b, threshold=0.5):
-    r"""Class labels :math:`\hat y = 1` if :math:`\hat p \ge t` else 0 (Chapter 2).
+    """Class labels: ŷ = 1 where p̂ ≥ t, else 0 (t = threshold).
 
-    With :math:`t = 0.5` this is the same as :math:`z = x\cdot w + b \ge 0`.
-    Shapes: ``X`` (m, n) → ``(m,)`` int64.
+    With t = 0.5 this is the same as z = x·w + b ≥ 0.
+    X of shape (m, n) -> ŷ of shape (m,), integers 0 or 1.
     """
-    threshold = _threshold(threshold)
     return (logistic_forward(X, w, b) >= threshold).astype(np.int64)
 
 
-# ------------------------------------------------------------------ Chapter 3: softmax regression
-# ------------------------------------------------------------------ Chapter 3: multi-label
+@checks(_data_inputs)
+def logistic_loss(X, y, w, b):
+    """The cost of logistic regression, the mean binary cross-entropy:
+
+        J(w, b) = −(1/m) Σᵢ [yᵢ log p̂ᵢ + (1 − yᵢ) log(1 − p̂ᵢ)],
+        p̂ᵢ = σ(xᵢ·w + b).
+
+    Computed from the logits z = Xw + b (losses.sigmoid_cross_entropy), so
+    it never takes log 0. y of shape (m,) holding 0/1. Returns a float.
+    """
+    z = X @ w + b
+    return losses.sigmoid_cross_entropy(y, z)
+
+
+@checks(_one_sample_inputs)
+def logistic_one_sample(x, y, w, b):
+    """The forward and backward pass of logistic regression for one sample.
+
+    Forward:   z = x·w + b,   a = σ(z),   L = −[y log a + (1 − y) log(1 − a)]
+    Backward, by the chain rule:
+        ∂L/∂a = −y/a + (1 − y)/(1 − a),   ∂a/∂z = a(1 − a),
+        dz = ∂L/∂a · ∂a/∂z = a − y,   dw = x dz,   db = dz.
+
+    x of shape (n,), y 0 or 1, w of shape (n,), b a number. Returns a dict
+    with every intermediate value.
+    """
+    z = float(x @ w + b)
+    a = float(activations.sigmoid(z))
+    loss = losses.binary_cross_entropy([y], [a])
+    dL_da = -_div(y, a) + _div(1 - y, 1 - a)    # safe where a is 0 or 1
+    da_dz = a * float(activations.sigmoid(-z))  # a(1 − a) = σ(z) σ(−z)
+    dz = a - y                                  # = dL_da * da_dz
+    return {"z": z, "a": a, "loss": loss, "dL_da": dL_da, "da_dz": da_dz,
+            "dz": dz, "dw": x * dz, "db": dz}
+
+
+@checks(_data_inputs)
+def logistic_gradients(X, y, w, b):
+    """The gradients of logistic_loss for all m samples at once:
+
+        dz = (p̂ − y) / m,   dw = Xᵀ dz,   db = Σᵢ dzᵢ.
+
+    The 1/m of the mean sits in dz, so dw and db are the averages of the
+    one-sample gradients. Returns dw of shape (n,) like w, db a number.
+    """
+    p_hat = logistic_forward(X, w, b)
+    dz = (p_hat - y) / X.shape[0]
+    return X.T @ dz, float(np.sum(dz))
+
+
+@checks(_fit_inputs)
+def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
+    """Train logistic regression by batch gradient descent.
+
+    Start from w (zeros unless given) and b; every epoch: the forward pass
+    and the loss, the gradients (logistic_gradients), and the update
+        w ← w − η dw,   b ← b − η db.
+    Returns (w, b, history); history holds the loss before every update
+    and after the last (epochs + 1 values).
+    """
+    history = []
+    for epoch in range(epochs):
+        history.append(logistic_loss(X, y, w, b))       # forward + loss
+        dw, db = logistic_gradients(X, y, w, b)         # backward
+        with np.errstate(over="ignore", invalid="ignore"):
+            w, b = w - lr * dw, b - lr * db             # update
+            check_not_diverged([w, b, X @ w + b], lr, epoch)
+    history.append(logistic_loss(X, y, w, b))
+    return w, b, history
