@@ -1,4 +1,5 @@
-"""nnlab.descent: closed forms, finite differences, the lectures' numbers, and helpful errors."""
+"""nnlab.chapters.ch04_gradient_descent: closed forms, finite differences, the
+lectures' numbers, agreement with the core, and helpful errors."""
 from __future__ import annotations
 
 import math
@@ -6,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from nnlab import data
+from nnlab import data, schedules
 from nnlab.chapters import ch04_gradient_descent as D
 from nnlab.gradcheck import check_gradient, numerical_gradient
 
@@ -121,6 +122,7 @@ def test_steps_to_tolerance():
 def test_updates_per_epoch_matches_minibatches(m, B, expected):
     assert D.updates_per_epoch(m, B) == expected
     assert len(list(data.minibatches(np.zeros((m, 1)), None, B, rng=0))) == expected
+    assert len(list(data.minibatch_indices(m, B, rng=0))) == expected
 
 
 def test_batch_gd_equals_plain_gradient_descent():
@@ -153,6 +155,65 @@ def test_sgd_with_decay_gets_closer_than_constant():
     const, _ = D.minibatch_gd(X, y, np.zeros(2), 0.05, 10, 1)
     decay, _ = D.minibatch_gd(X, y, np.zeros(2), lambda t: 0.05 / (1 + t / 240), 10, 1)
     assert np.linalg.norm(decay - best) < np.linalg.norm(const - best) / 5
+
+
+@pytest.mark.parametrize("B", [None, 1, 5, 12])
+def test_minibatch_gd_is_the_loop_written_out_by_hand(B):
+    """Same numbers as the loop by hand: a generator seeded once, one
+    rng.permutation(m) per epoch, cut into batches of B rows (the last one
+    smaller), one step per batch along that batch's mean gradient."""
+    r = np.random.default_rng(8)
+    X, y = r.normal(size=(12, 2)), r.normal(size=12)
+    schedule = lambda t: 0.2 / (1 + t / 5)
+    theta, hist = D.minibatch_gd(X, y, np.zeros(2), schedule, 3, B, seed=7)
+    rng, k = np.random.default_rng(7), B or 12
+    by_hand, t = np.zeros(2), 0
+    for epoch in range(3):
+        order = rng.permutation(12)
+        for start in range(0, 12, k):
+            Xb, yb = X[order[start:start + k]], y[order[start:start + k]]
+            by_hand = by_hand - schedule(t) / len(yb) * Xb.T.dot(Xb.dot(by_hand) - yb)
+            t += 1
+    np.testing.assert_allclose(theta, by_hand, rtol=1e-12)   # same steps, other rounding
+    assert hist["lr"].tolist() == [schedule(i) for i in range(t)]
+    assert hist["cost"].shape == (t + 1,)
+
+
+# ------------------------------------------------------------------ learning-rate decay
+EPS = np.finfo(np.float64).eps
+
+
+@pytest.mark.parametrize("lr, k, s", [(0.05, 1.0, 240), (0.1, 0.5, 1), (1.0, 3.0, 7), (0.3, 0.0, 5),
+                                      (0.0, 1.0, 10), (1e308, 1.0, 1), (1e-300, 1e10, 3)])
+def test_inverse_time_lr_agrees_with_the_core_schedule(lr, k, s):
+    """The plain formula gives the numbers of schedules.InverseTimeDecay, at
+    ordinary and extreme steps (up to 2**1000, where k t / s overflows to inf
+    and both give the limit 0). Both compute lr / (1 + k t / s) with the same
+    floating-point operations in the same order; the core also raises
+    (1 + k t / s) to the power c = 1.0, which libm returns within one ulp
+    (in practice exactly). 4 machine epsilons relative covers that, and is
+    far tighter than any real difference in the formula."""
+    core = schedules.InverseTimeDecay(lr, decay_rate=k, decay_steps=s)
+    for t in [0, 1, 2, 3, 10, 239, 240, 241, 10**6, 2**53, 2**60, 10**300, 2**1000]:
+        assert D.inverse_time_lr(t, lr, k, s) == pytest.approx(core(t), rel=4 * EPS, abs=0)
+
+
+def test_inverse_time_lr_halves_after_s_steps():
+    assert D.inverse_time_lr(0, 0.05, 1.0, 240) == 0.05
+    assert D.inverse_time_lr(240, 0.05, 1.0, 240) == 0.025
+    assert D.inverse_time_lr(480, 0.05, 1.0, 240) == pytest.approx(0.05 / 3)
+    assert D.inverse_time_lr(2.5, 1.0, 2.0, 1) == pytest.approx(1 / 6)   # t need not be an integer
+
+
+def test_inverse_time_lr_drives_minibatch_gd_like_the_core_schedule():
+    rng = np.random.default_rng(6)
+    X, y = rng.normal(size=(30, 2)), rng.normal(size=30)
+    core = schedules.InverseTimeDecay(0.05, decay_rate=1.0, decay_steps=30)
+    plain = lambda t: D.inverse_time_lr(t, 0.05, 1.0, 30)
+    theta_core, hist_core = D.minibatch_gd(X, y, np.zeros(2), core, 4, 1, seed=2)
+    theta_plain, hist_plain = D.minibatch_gd(X, y, np.zeros(2), plain, 4, 1, seed=2)
+    np.testing.assert_allclose(hist_plain["lr"], hist_core["lr"], rtol=4 * EPS, atol=0)
+    np.testing.assert_allclose(theta_plain, theta_core, rtol=1e-12)
 
 
 # ------------------------------------------------------------------ non-convex examples
@@ -300,3 +361,28 @@ BAD_CALLS = [
 def test_bad_input_raises_and_names_the_argument(call, error, argument):
     with pytest.raises(error, match=argument):
         call()
+
+
+@pytest.mark.parametrize("returned", ["0.1", True])
+def test_a_schedule_must_return_a_number_not_text_or_a_bool(returned):
+    """float("0.1") and float(True) succeed, so these were taken as learning rates."""
+    with pytest.raises(TypeError, match="lr schedule must return a number; at step 0"):
+        D.gradient_descent(lambda t: t, 1.0, lambda t: returned, 2)
+    with pytest.raises(TypeError, match="lr schedule must return a number; at step 0"):
+        D.minibatch_gd(np.ones((4, 1)), np.ones(4), np.zeros(1), lambda t: returned, 1)
+
+
+def test_the_shown_functions_keep_their_checks():
+    """The checks moved into @checks(...) checkers: each still names its argument."""
+    with pytest.raises(TypeError, match="theta"):
+        D.one_param_gradient(None, X_TOY, X_TOY)
+    with pytest.raises(ValueError, match="theta contains NaN or infinity"):
+        D.linreg_gradient(np.array([np.nan, 1.0]), np.ones((4, 2)), np.ones(4))
+    with pytest.raises(ValueError, match="batch_size"):
+        D.minibatch_gd(np.ones((4, 1)), np.ones(4), np.zeros(1), 0.1, 1, batch_size=-2)
+    with pytest.raises(TypeError, match="seed"):
+        D.minibatch_gd(np.ones((4, 1)), np.ones(4), np.zeros(1), 0.1, 1, seed="a")
+    with pytest.raises(ValueError, match="decay_steps"):
+        D.inverse_time_lr(3, 0.1, 1.0, 0)
+    with pytest.raises(TypeError, match=r"\bt\b"):
+        D.inverse_time_lr(None, 0.1)

@@ -1,11 +1,14 @@
-"""nnlab.activation_tools: collapsed layers, ranges, vanishing gradients, dead units, errors."""
+"""nnlab.chapters.ch05_activations: the plain formulas (equal to the core),
+collapsed layers, ranges, vanishing gradients, dead units, errors."""
 from __future__ import annotations
+
+import math
 
 import numpy as np
 import pytest
 
 from nnlab.chapters import ch05_activations as T
-from nnlab import activations, init
+from nnlab import activations, init, layers
 from nnlab.gradcheck import numerical_gradient
 
 
@@ -102,6 +105,143 @@ def test_an_exploding_chain_is_reported_not_returned_as_inf():
     assert T.gradient_after_layers("relu", 1.0, 1000, weight=2.0) == 2.0**1000   # still representable
 
 
+# ----------------------------------------------- plain formulas == the core
+# The chapter shows plain formulas; nnlab's core computes the same numbers
+# more carefully. Each test compares them on ordinary inputs and on extreme
+# ones, as far as the plain formula stays inside the float range (beyond it
+# the plain version raises a ValueError, tested below), in float64 and float32.
+DTYPES = [np.float64, np.float32]
+
+
+def _grid(dtype, low, high):
+    """Ordinary values, values near 0 and the extremes of [low, high]."""
+    tiny = np.finfo(dtype).tiny
+    ends = np.geomspace(tiny, high / 2, 400), -np.geomspace(tiny, -low / 2, 400)
+    z = np.concatenate([np.linspace(-6, 6, 1201), *ends, [0.0, low, high]])
+    return z.astype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_plain_sigmoid_equals_the_core(dtype):
+    fi = np.finfo(dtype)
+    low = -np.log(fi.max) * (1 - 1e-6)      # exp(-z) just below the largest float
+    z = _grid(dtype, low, fi.max)
+    plain, core = T.sigmoid(z), activations.sigmoid(z)
+    assert plain.dtype == core.dtype == dtype
+    # Both forms take an exp, an addition and a division, each rounded to
+    # within one unit in the last place: 4 eps relative covers both sides.
+    # Below fi.tiny (z near `low`) results are subnormal, with a fixed
+    # spacing: there a few roundings are a few of the smallest steps.
+    np.testing.assert_allclose(plain, core, rtol=4 * fi.eps,
+                               atol=4 * fi.smallest_subnormal)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_plain_tanh_equals_the_core(dtype):
+    fi = np.finfo(dtype)
+    low = -np.log(fi.max) / 2 * (1 - 1e-6)   # exp(-2z) below the largest float
+    z = _grid(dtype, low, fi.max / 2)       # -2z must not overflow either
+    plain, core = T.tanh(z), activations.tanh(z)
+    assert plain.dtype == core.dtype == dtype
+    # Near z = 0, e = exp(-2z) is close to 1 and is rounded before 1 - e
+    # (which is then exact): an absolute error of about one eps. That is the
+    # plain formula's weak spot, so the test is absolute there ...
+    np.testing.assert_allclose(plain, core, rtol=0, atol=2 * fi.eps)
+    # ... and relative where 1 - e does not cancel (a few roundings).
+    away = np.abs(z) >= 0.5
+    np.testing.assert_allclose(plain[away], core[away], rtol=4 * fi.eps)
+
+
+@pytest.mark.parametrize("approximate", ["tanh", "none"])
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_plain_gelu_equals_the_core(dtype, approximate):
+    fi = np.finfo(dtype)
+    high = np.cbrt(fi.max) * (1 - 1e-6)      # z**3 below the largest float
+    z = _grid(dtype, -high, high)
+    plain = T.gelu(z, approximate=approximate)
+    core = activations.gelu(z, approximate=approximate)
+    # The plain formula multiplies z / 2 by 1 + tanh(u) (or 1 + erf), a
+    # factor in [0, 2] whose rounding (of u, of tanh or erf, of the sum) is
+    # a few eps in absolute terms, so its error is a few eps times |z|: for
+    # very negative z the factor cancels to 0 and only this absolute bound
+    # holds (the core keeps the tiny value's relative accuracy). As
+    # |GELU(z)| <= |z| and GELU(z) >= z / 2 for z > 0, the bound is also a
+    # relative one for positive z. Measured: at most 2.6 eps |z|.
+    wide = z.astype(np.float64)
+    gap = np.abs(plain.astype(np.float64) - core.astype(np.float64))
+    assert np.all(gap <= 8 * fi.eps * np.abs(wide))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_plain_relu_and_leaky_relu_equal_the_core_exactly(dtype):
+    fi = np.finfo(dtype)
+    z = _grid(dtype, -fi.max, fi.max)
+    z = np.concatenate([z, np.array([fi.smallest_subnormal,
+                                     -fi.smallest_subnormal], dtype)])
+    # max(z, 0) and max(alpha z, z) pick one of the numbers the core's
+    # np.where picks (z, 0 or the same product alpha z): no rounding.
+    np.testing.assert_array_equal(T.relu(z), activations.relu(z))
+    for alpha in [0.0, 0.01, 0.3, 1.0]:
+        np.testing.assert_array_equal(T.leaky_relu(z, alpha),
+                                      activations.leaky_relu(z, alpha))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_plain_prelu_equals_the_prelu_layer_exactly(dtype):
+    fi = np.finfo(dtype)
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(50, 3)).astype(dtype)
+    X_extreme = np.array([[fi.max, -fi.max, fi.smallest_subnormal],
+                          [-fi.smallest_subnormal, 0.0, -fi.tiny]], dtype)
+    for slopes in ([0.25], [-0.5, 0.0, 1.0], [0.01, 0.9, 0.3]):
+        n = len(slopes)
+        layer = layers.PReLU(num_parameters=n, dtype=dtype)
+        layer.alpha[:] = slopes
+        for inputs in (X, X_extreme, 1e4 * X):
+            # X + a * 0 = X and 0 + a X = a X are exact: no rounding.
+            np.testing.assert_array_equal(T.prelu(inputs, layer.alpha),
+                                          layer.forward(inputs))
+    # a slope above 1 is fine too, as long as alpha X stays in range
+    layer = layers.PReLU(init=3.0, dtype=dtype)
+    np.testing.assert_array_equal(T.prelu(X, layer.alpha), layer.forward(X))
+
+
+def test_plain_formulas_report_the_float_range_instead_of_overflowing():
+    """Where the plain formula overflows (the core does not), a ValueError
+    names the argument and the core function: no warning, no inf or NaN."""
+    cases = [(T.sigmoid, [-710.0], "sigmoid", activations.sigmoid),
+             (T.sigmoid, np.float32([-89.0]), "sigmoid", activations.sigmoid),
+             (T.tanh, [-355.0], "tanh", activations.tanh),
+             (T.tanh, [1e308], "tanh", activations.tanh),
+             (T.gelu, [-1e103], "gelu", activations.gelu),
+             (T.gelu, np.float32([1e13]), "gelu", activations.gelu)]
+    for plain, z, name, core in cases:
+        with pytest.raises(ValueError,
+                           match=rf"for these z .*activations\.{name}"):
+            plain(z)
+        assert np.all(np.isfinite(core(z)))
+    with pytest.raises(ValueError, match="X and alpha"):
+        T.prelu([[-1e308]], [3.0])
+
+
+def test_plain_formulas_keep_the_numbers_of_the_chapter():
+    """Independent values: math.tanh, math.erf and hand-computed numbers."""
+    assert T.sigmoid(0.0) == 0.5
+    assert T.sigmoid(np.log(3.0)) == pytest.approx(0.75, rel=1e-15)
+    for v in [-3.0, -0.2, 0.7, 20.0]:
+        assert T.tanh(v) == pytest.approx(math.tanh(v), rel=1e-15)
+        exact = v * (1 + math.erf(v / math.sqrt(2))) / 2
+        assert T.gelu(v, approximate="none") == pytest.approx(exact, rel=1e-14)
+    assert T.leaky_relu(np.array([-5.0, 2.0]), 0.01).tolist() == [-0.05, 2.0]
+    assert T.relu(np.array([-1.0, 0.0, 3.0])).tolist() == [0.0, 0.0, 3.0]
+    assert T.prelu([[-2.0, -1.0, 0.5, 3.0]], [0.25]).tolist() == \
+        [[-0.5, -0.25, 0.5, 3.0]]
+    # the tanh form and z Phi(z) differ by at most 4.73e-4 (the chapter)
+    z = np.linspace(-10, 10, 200_001)
+    gap = np.abs(T.gelu(z) - T.gelu(z, approximate="none"))
+    assert gap.max() == pytest.approx(4.73e-4, abs=5e-6)
+
+
 BAD_CALLS = [
     (lambda: T.gradient_after_layers("relu", 1.0, 3, weight="a"), TypeError, "weight"),
     (lambda: T.gradient_after_layers("relu", 1.0, 3, weight=None), TypeError, "weight"),
@@ -114,6 +254,14 @@ BAD_CALLS = [
     (lambda: T.collapse_linear_layers(None, np.ones(2), np.ones((2, 1)), np.ones(1)), TypeError, "W1"),
     (lambda: T.dead_fraction(np.ones(3), np.ones((3, 2)), np.ones(2)), ValueError, r"\bX\b"),
     (lambda: T.dead_fraction(np.ones((2, 3)), np.ones((3, 2)), np.ones(2), name=3), TypeError, "activation"),
+    (lambda: T.sigmoid("abc"), TypeError, r"\bz\b"),
+    (lambda: T.tanh(np.arange(3)), TypeError, r"\bz\b"),
+    (lambda: T.relu([np.nan]), ValueError, r"\bz\b"),
+    (lambda: T.leaky_relu([1.0], alpha=2.0), ValueError, "alpha"),
+    (lambda: T.leaky_relu([1.0], alpha="big"), TypeError, "alpha"),
+    (lambda: T.gelu([1.0], approximate="exact"), ValueError, "approximate"),
+    (lambda: T.prelu(np.ones(3), [0.25]), ValueError, r"\bX\b"),
+    (lambda: T.prelu(np.ones((4, 2)), np.ones(3)), ValueError, "alpha"),
 ]
 
 

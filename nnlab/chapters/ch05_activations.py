@@ -1,115 +1,269 @@
-r"""Small experiments with activation functions (Chapter 5).
+"""Chapter 5: activation functions, as plain formulas, and small experiments.
 
-The activations themselves (values and derivatives) live in
-:mod:`nnlab.activations`; this module holds the few computations the chapter
-builds on them:
+The plain formulas (sigmoid, tanh, relu, leaky_relu, gelu, prelu) say
+what nnlab's core computes: nnlab.activations and nnlab.layers.PReLU give
+the same numbers, faster or more carefully (no overflow for any input,
+full accuracy in the tails). tests/test_ch05_activations.py checks that
+they agree. The experiments:
 
-* :func:`collapse_linear_layers` — two linear layers are one linear layer;
-* :func:`value_range` — the smallest and largest value an activation takes on a grid;
-* :func:`gradient_after_layers` — the vanishing gradient through a chain of layers;
-* :func:`dead_fraction` — the dying-ReLU problem: units that output 0 for every sample.
+- collapse_linear_layers: two linear layers are one linear layer;
+- value_range: the smallest and largest value an activation takes;
+- gradient_after_layers: the vanishing gradient through a chain of layers;
+- dead_fraction: the dying-ReLU problem, units that output 0 for every
+  sample.
 
-Rows are samples: ``Z = X @ W + b`` with ``W`` of shape ``(n_in, n_out)``.
+Rows are samples: Z = X @ W + b with W of shape (n_in, n_out).
 """
 from __future__ import annotations
+
+import functools
+import math
 
 import numpy as np
 
 from .. import activations
-from .._validate import as_float_array, check_int
+from .._validate import (as_float_array, as_matrix, as_shaped, check_int,
+                         check_real, checks)
 
-__all__ = ["collapse_linear_layers", "value_range", "gradient_after_layers", "dead_fraction"]
+__all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "prelu",
+           "collapse_linear_layers", "value_range", "gradient_after_layers",
+           "dead_fraction"]
 
 
-def collapse_linear_layers(W1, b1, W2, b2):
-    r"""The single linear layer equal to two stacked linear layers (no activation between).
+# ------------------------------------------------------ the plain formulas
+# Input checks and the float-range guard are attached below the formulas
+# (see _formula), so that the book shows each formula alone.
+erf = np.vectorize(math.erf, otypes=[np.float64])   # NumPy has no erf
 
-    .. math:: (X W_1 + b_1) W_2 + b_2 = X \underbrace{W_1 W_2}_{W} + \underbrace{b_1 W_2 + b_2}_{b}
 
-    Shapes: ``W1`` ``(n_in, n_hidden)``, ``b1`` ``(n_hidden,)``, ``W2``
-    ``(n_hidden, n_out)``, ``b2`` ``(n_out,)`` → ``W`` ``(n_in, n_out)``, ``b`` ``(n_out,)``.
+def sigmoid(z):
+    """Logistic sigmoid: squashes any real z into (0, 1).
+
+    σ(z) = 1 / (1 + exp(−z)).  z of any shape; returns the same shape.
+    exp(−z) overflows for z below about −709 (float64): there this plain
+    formula raises a ValueError, while nnlab.activations.sigmoid works for
+    every z.
     """
-    W1, b1, W2, b2 = (as_float_array(a, n) for a, n in ((W1, "W1"), (b1, "b1"), (W2, "W2"), (b2, "b2")))
-    if W1.ndim != 2 or W2.ndim != 2:
-        raise ValueError(f"W1 and W2 must be 2-D (n_in, n_out); got shapes {W1.shape} and {W2.shape}")
+    return 1 / (1 + np.exp(-z))
+
+
+def tanh(z):
+    """Hyperbolic tangent: squashes any real z into (−1, 1), centred at 0.
+
+    tanh(z) = (1 − exp(−2z)) / (1 + exp(−2z)) = 2σ(2z) − 1.
+    z of any shape; returns the same shape. exp(−2z) overflows for z
+    below about −354 (float64): there this plain formula raises a
+    ValueError, while nnlab.activations.tanh works for every z.
+    """
+    e = np.exp(-2 * z)
+    return (1 - e) / (1 + e)
+
+
+def relu(z):
+    """Rectified linear unit: keeps positive z, replaces the rest by 0.
+
+    ReLU(z) = max(z, 0).  z of any shape; returns the same shape.
+    """
+    return np.maximum(z, 0.0)
+
+
+def leaky_relu(z, alpha=0.01):
+    """Leaky ReLU: ReLU with a small slope alpha for negative z.
+
+    f(z) = max(αz, z), that is z for z > 0 and αz for z ≤ 0, for a slope
+    0 ≤ α ≤ 1.  z of any shape; returns the same shape.
+    """
+    return np.maximum(alpha * z, z)
+
+
+def gelu(z, approximate="tanh"):
+    """Gaussian error linear unit: z weighted by Φ(z), the probability
+    that a standard normal variable is below z.
+
+    GELU(z) = z Φ(z) with Φ(z) = (1 + erf(z / √2)) / 2
+            ≈ z (1 + tanh(u)) / 2 with u = √(2/π) (z + 0.044715 z³).
+    approximate="tanh" (the default) uses the approximation,
+    approximate="none" the exact form, with erf = math.erf applied to each
+    entry.  z of any shape; returns the same shape.
+    """
+    if approximate == "none":
+        Phi = (1 + erf(z / math.sqrt(2))) / 2
+        return z * Phi
+    u = math.sqrt(2 / math.pi) * (z + 0.044715 * z**3)
+    return z * (1 + np.tanh(u)) / 2
+
+
+def prelu(X, alpha):
+    """Parametric ReLU: leaky ReLU whose slope alpha is learned.
+
+    f(x) = max(0, x) + a min(0, x), with a = alpha.  X of shape (m, n);
+    alpha of shape (1,), one slope shared by all features, or (n,), one
+    per feature. Returns shape (m, n).
+    """
+    return np.maximum(X, 0.0) + alpha * np.minimum(X, 0.0)
+
+
+def _z_input(z, **_):
+    return {"z": as_float_array(z, "z")}
+
+
+def _leaky_inputs(z, alpha):
+    return {"z": as_float_array(z, "z"),
+            "alpha": check_real(alpha, "alpha", low=0, high=1)}
+
+
+def _gelu_inputs(z, approximate):
+    if not (isinstance(approximate, str) and approximate in ("tanh", "none")):
+        raise ValueError('approximate must be "tanh" or "none"; '
+                         f"got {approximate!r}")
+    return {"z": as_float_array(z, "z")}
+
+
+def _prelu_inputs(X, alpha):
+    X = as_matrix(X, "X")
+    alpha = as_float_array(alpha, "alpha")
+    if alpha.shape not in ((1,), (X.shape[1],)):
+        raise ValueError(f"alpha must have shape (1,) (one shared slope) or "
+                         f"({X.shape[1]},) (one per column of X); "
+                         f"got {alpha.shape}")
+    return {"X": X, "alpha": alpha}
+
+
+def _formula(checker, hint, names="z"):
+    """Decorator for a plain formula: its inputs checked by checker, and a
+    ValueError naming the arrays names (not an overflow warning and an inf
+    or NaN) where the formula leaves the float range, ending with hint."""
+    def decorate(formula):
+        @functools.wraps(formula)
+        def guarded(*args, **kwargs):
+            try:
+                with np.errstate(over="raise", invalid="raise",
+                                 divide="raise", under="ignore"):
+                    return formula(*args, **kwargs)
+            except FloatingPointError as err:
+                raise ValueError(
+                    f"{formula.__name__}: the plain formula leaves the float "
+                    f"range for these {names} ({err}); {hint}") from None
+        return checks(checker)(guarded)
+    return decorate
+
+
+_CORE = "nnlab.activations.{} computes it for every z"
+sigmoid = _formula(_z_input, _CORE.format("sigmoid"))(sigmoid)
+tanh = _formula(_z_input, _CORE.format("tanh"))(tanh)
+relu = _formula(_z_input, _CORE.format("relu"))(relu)
+leaky_relu = _formula(_leaky_inputs, _CORE.format("leaky_relu"))(leaky_relu)
+gelu = _formula(_gelu_inputs, _CORE.format("gelu"))(gelu)
+prelu = _formula(_prelu_inputs, "the result itself is beyond it",
+                 names="X and alpha")(prelu)
+
+
+# ------------------------------------------------------------ experiments
+def _weight_matrix(W, name):
+    W = as_float_array(W, name)
+    if W.ndim != 2:
+        raise ValueError(f"{name} must be 2-D of shape (n_in, n_out); "
+                         f"got shape {W.shape}")
+    return W
+
+
+def _two_layer_inputs(W1, b1, W2, b2):
+    W1, W2 = _weight_matrix(W1, "W1"), _weight_matrix(W2, "W2")
     if W1.shape[1] != W2.shape[0]:
-        raise ValueError(f"W1 has {W1.shape[1]} outputs but W2 has {W2.shape[0]} inputs; they must match")
-    if b1.shape != (W1.shape[1],) or b2.shape != (W2.shape[1],):
-        raise ValueError(f"b1 must have shape ({W1.shape[1]},) and b2 shape ({W2.shape[1]},); "
-                         f"got {b1.shape} and {b2.shape}")
-    return W1 @ W2, b1 @ W2 + b2
+        raise ValueError(f"W1 has {W1.shape[1]} outputs but W2 has "
+                         f"{W2.shape[0]} inputs; they must match")
+    b1 = as_shaped(b1, (W1.shape[1],), "b1", "one bias per column of W1")
+    b2 = as_shaped(b2, (W2.shape[1],), "b2", "one bias per column of W2")
+    return {"W1": W1, "b1": b1, "W2": W2, "b2": b2}
+
+
+@checks(_two_layer_inputs)
+def collapse_linear_layers(W1, b1, W2, b2):
+    """The one linear layer equal to two linear layers with no activation
+    between them.
+
+    (X W1 + b1) W2 + b2 = X (W1 W2) + (b1 W2 + b2) = X W + b.
+    W1 of shape (n_in, n_hidden), b1 (n_hidden,), W2 (n_hidden, n_out),
+    b2 (n_out,); returns W of shape (n_in, n_out) and b of shape (n_out,).
+    """
+    W = W1 @ W2
+    b = b1 @ W2 + b2
+    return W, b
 
 
 def value_range(name, z, **params):
-    r"""``(min, max)`` of the activation ``name`` over the points ``z``.
+    """(min, max) of the activation name over the points z.
 
-    On a wide grid this shows the range: e.g. leaky ReLU reaches
-    :math:`\alpha z_{\min} < 0`, so its range is :math:`(-\infty, \infty)`, not
-    :math:`[0, \infty)`. ``params`` go to :func:`nnlab.activations.get`.
+    On a wide grid this shows the range: leaky ReLU reaches αz < 0 for
+    z < 0, so its range is (−∞, ∞), not [0, ∞). params (e.g. alpha) go to
+    nnlab.activations.get; the activation checks z.
     """
-    values = activations.get(name, **params).forward(as_float_array(z, "z"))
+    values = activations.get(name, **params).forward(z)
     return float(values.min()), float(values.max())
 
 
+def _chain_inputs(name, z, n_layers, weight, params):
+    if not activations.get(name, **params).elementwise:
+        raise ValueError(f"{name} is not element-wise (each output mixes a "
+                         "whole row); pick an element-wise activation")
+    return {"z": as_float_array(z, "z").astype(np.float64),
+            "n_layers": check_int(n_layers, "n_layers", minimum=0),
+            "weight": check_real(weight, "weight")}
+
+
+def _check_chain(grad, z, layer, n_layers, weight):
+    if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(z))):
+        raise ValueError(
+            f"the chain overflowed the float range after {layer + 1} of "
+            f"{n_layers} layers: with weight={weight:g} the activations or "
+            "the gradient explode (the opposite of vanishing); use fewer "
+            "layers or a smaller |weight|")
+
+
+@checks(_chain_inputs)
 def gradient_after_layers(name, z, n_layers, weight=1.0, **params):
-    r"""Gradient through a chain of ``n_layers`` one-unit layers with activation :math:`f`.
+    """Gradient through a chain of n_layers one-unit layers with the
+    activation f: shows how the gradient vanishes (or explodes) with depth.
 
-    The chain starts at the pre-activation :math:`z_1 = z`; layer :math:`k` computes
-    :math:`a_k = f(z_k)` and passes :math:`z_{k+1} = w\, a_k` on. By the chain rule
-
-    .. math:: \frac{\partial z_{n+1}}{\partial z_1} = \prod_{k=1}^{n} w\, f'(z_k),
-
-    a product of :math:`n` factors. When :math:`|w f'| < 1` — always for the
-    sigmoid with :math:`|w| < 4`, since :math:`\sigma' \le 1/4` — it shrinks
-    geometrically with depth: the vanishing gradient. ``z``: any shape
-    (evaluated element-wise); returns the same shape. ``params`` go to
-    :func:`nnlab.activations.get` (e.g. ``alpha`` for leaky ReLU). A chain
-    whose values or gradient leave the float range (an *exploding* gradient,
-    e.g. ReLU with ``weight=2`` over 1100 layers) raises ``ValueError``
-    instead of returning inf or NaN.
+    The chain starts at z_1 = z; layer k passes z_(k+1) = w f(z_k) on. By
+    the chain rule
+        ∂z_(n+1) / ∂z_1 = w f'(z_1) · w f'(z_2) · … · w f'(z_n),
+    a product of n factors. When |w f'| < 1 (always for the sigmoid with
+    |w| < 4, since σ' ≤ 1/4) it shrinks geometrically with depth: the
+    vanishing gradient. z of any shape (element-wise); returns the same
+    shape. params go to nnlab.activations.get (e.g. alpha). A chain whose
+    values or gradient leave the float range (ReLU with weight=2 over 1100
+    layers) raises a ValueError instead of returning inf or NaN.
     """
-    act = activations.get(name, **params)
-    if not act.elementwise:
-        raise ValueError(f"{name} is not element-wise (each output mixes a whole row); "
-                         "pick an element-wise activation")
-    z = as_float_array(z, "z").astype(np.float64)
-    n_layers = check_int(n_layers, "n_layers", minimum=0)
-    if isinstance(weight, (bool, np.bool_)) or not isinstance(weight, (int, float, np.integer, np.floating)):
-        raise TypeError(f"weight must be a number; got {weight!r}")
-    weight = float(weight)
-    if not np.isfinite(weight):
-        raise ValueError(f"weight must be a finite number; got {weight!r}")
+    f = activations.get(name, **params)
     grad = np.ones_like(z)
     for layer in range(n_layers):
-        with np.errstate(under="ignore", over="ignore", invalid="ignore"):   # checked just below
-            grad = grad * weight * act.derivative(z)
-            z = weight * act.forward(z)
-        if not (np.all(np.isfinite(grad)) and np.all(np.isfinite(z))):
-            raise ValueError(
-                f"the chain overflowed the float range after {layer + 1} of {n_layers} layers: "
-                f"with weight={weight:g} the activations or the gradient explode (the opposite "
-                f"of vanishing); use fewer layers or a smaller |weight|"
-            )
+        with np.errstate(under="ignore", over="ignore", invalid="ignore"):
+            grad = grad * weight * f.derivative(z)
+            z = weight * f.forward(z)
+        _check_chain(grad, z, layer, n_layers, weight)
     return grad
 
 
-def dead_fraction(X, W, b, name="relu"):
-    r"""Fraction of the layer's units that output 0 for **every** row of ``X``.
-
-    The layer computes :math:`A = f(XW + b)`. A ReLU unit whose pre-activation is
-    :math:`\le 0` on all samples outputs 0 and has gradient 0 on all of them, so
-    gradient descent can never revive it: it is *dead*. ``X`` ``(m, n_in)``,
-    ``W`` ``(n_in, n_out)``, ``b`` ``(n_out,)``; returns a number in [0, 1].
-    """
-    X, W, b = as_float_array(X, "X"), as_float_array(W, "W"), as_float_array(b, "b")
-    if X.ndim != 2 or W.ndim != 2:
-        raise ValueError(f"X and W must be 2-D; got shapes {X.shape} and {W.shape}")
+def _layer_inputs(X, W, b, name):
+    X, W = as_matrix(X, "X"), _weight_matrix(W, "W")
     if X.shape[1] != W.shape[0]:
-        raise ValueError(f"X has {X.shape[1]} features but W expects {W.shape[0]} inputs (W is (n_in, n_out))")
-    if b.shape != (W.shape[1],):
-        raise ValueError(f"b must have shape ({W.shape[1]},); got {b.shape}")
-    act = activations.get(name)
-    A = act.forward(X @ W + b)
-    grads = act.derivative(X @ W + b)
-    dead = np.all(A == 0, axis=0) & np.all(grads == 0, axis=0)
-    return float(dead.mean())
+        raise ValueError(f"X has {X.shape[1]} features but W expects "
+                         f"{W.shape[0]} inputs (W is (n_in, n_out))")
+    b = as_shaped(b, (W.shape[1],), "b", "one bias per column of W")
+    return {"X": X, "W": W, "b": b}
+
+
+@checks(_layer_inputs)
+def dead_fraction(X, W, b, name="relu"):
+    """Fraction of the layer's units that output 0 for every row of X.
+
+    The layer computes A = f(X W + b). A ReLU unit whose pre-activation is
+    ≤ 0 on every sample outputs 0 and has gradient 0 on all of them, so
+    gradient descent can never revive it: it is dead. X of shape (m, n_in),
+    W (n_in, n_out), b (n_out,); returns a number in [0, 1].
+    """
+    f = activations.get(name)
+    Z = X @ W + b
+    silent = (f.forward(Z) == 0) & (f.derivative(Z) == 0)   # (m, n_out)
+    return float(np.all(silent, axis=0).mean())
