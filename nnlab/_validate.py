@@ -407,3 +407,29 @@ def check_not_diverged(params, lr, epoch: int, name: str = "lr") -> None:
             f"{name}={lr:g} is so large that the weights overflowed the "
             f"float range in epoch {epoch + 1}; use a smaller {name} (about "
             f"0.1 to 10 on standardized features)")
+
+
+def formula(func, checker, *, core: str | None = None, names: str = "z"):
+    """A plain formula the book shows alone, given its input checks and a
+    guard against leaving the float range.
+
+    checker works as in checks(). Where the formula overflows (or takes
+    log 0, or 0/0) it raises a ValueError naming the inputs and the
+    careful version core (None: the result itself is out of range),
+    instead of a warning and an inf or NaN:
+
+        sigmoid = formula(sigmoid, _z_input, core="activations.sigmoid")
+    """
+    @functools.wraps(func)
+    def guarded(*args, **kwargs):
+        try:
+            with np.errstate(over="raise", invalid="raise", divide="raise",
+                             under="ignore"):
+                return func(*args, **kwargs)
+        except FloatingPointError as err:
+            why = (f"{core} computes it for every {names}" if core
+                   else "the result itself is beyond it")
+            raise ValueError(
+                f"{func.__name__}: the plain formula leaves the float range "
+                f"for these {names} ({err}); {why}") from None
+    return checks(checker)(guarded)

@@ -111,12 +111,12 @@ def test_plain_sigmoid_equals_the_core_where_exp_does_not_overflow():
 
 
 def test_plain_sigmoid_overflows_below_minus_709_where_the_core_does_not():
-    # exp(710) > 1.8e308: the plain formula warns and returns 0, the core
-    # computes e / (1 + e) with e = exp(-710) and keeps a positive value.
+    # exp(710) > 1.8e308: the plain formula would overflow (it raises a
+    # ValueError naming the core version); the core computes e / (1 + e)
+    # with e = exp(-710) and keeps a positive value.
     z = np.array([-710.0, -745.0])
-    with pytest.warns(RuntimeWarning, match="overflow"):
-        plain = ch2.sigmoid(z)
-    assert np.all(plain == 0.0)
+    with pytest.raises(ValueError, match="nnlab.activations.sigmoid"):
+        ch2.sigmoid(z)
     core = activations.sigmoid(z)
     assert np.all(core > 0) and core[0] == pytest.approx(math.exp(-710), rel=1e-12)
 

@@ -26,7 +26,8 @@ import numpy as np
 from .. import losses
 from .._validate import (as_float_array, as_matrix, as_number_array,
                          as_shaped, binary_labels, check_int,
-                         check_not_diverged, check_real, checks)
+                         check_not_diverged, check_real, checks,
+                         formula)
 
 __all__ = [
     "step", "perceptron_predict", "perceptron_train", "mse",
@@ -157,7 +158,7 @@ def step(z):
     """The perceptron's activation: step(z) = 1 if z > 0, else 0.
 
     step(0) = 0, as in the perceptron's rule "1 if x·w + b > 0". The plain
-    formula of nnlab.activations.step (no input checks); z any shape.
+    formula of nnlab.activations.step; z any shape.
     """
     return np.where(z > 0, 1.0, 0.0)
 
@@ -206,8 +207,9 @@ def perceptron_train(X, y, *, lr=1.0, epochs=20, w=None, b=0.0):
 def mse(y, y_hat):
     """Mean squared error: MSE = (1/N) Σ (ŷᵢ − yᵢ)², over all N entries.
 
-    The plain formula of nnlab.losses.mse (no input checks); y and y_hat
-    of the same shape. Returns a float.
+    The plain formula of nnlab.losses.mse; y and y_hat of the same shape.
+    Returns a float. The squares overflow for errors beyond about 1e154:
+    there this formula raises a ValueError, while nnlab.losses.mse works.
     """
     return float(np.mean((y_hat - y) ** 2))
 
@@ -260,3 +262,26 @@ def linear_regression_gd(X, y, *, lr=0.1, steps=100, theta=None):
             theta = theta - lr * gradient
             costs.append(_checked_cost(X, y, theta, costs, lr))
     return theta, costs
+
+
+# ------------------------------------------------------------ input checks
+# The plain formulas above are shown alone in the book; here each gets its
+# input checks and a ValueError (not an overflow warning) where it leaves
+# the float range (nnlab._validate.formula).
+def _step_input(z):
+    # inf and NaN are let through: perceptron_train feeds step the weighted
+    # sums of a run that overflowed, and reports that itself after the epoch
+    return {"z": as_float_array(z, "z", finite=False)}
+
+
+def _pair_inputs(y, y_hat):
+    y, y_hat = as_float_array(y, "y"), as_float_array(y_hat, "y_hat")
+    if y.shape != y_hat.shape:
+        raise ValueError(f"y has shape {y.shape} but y_hat has shape "
+                         f"{y_hat.shape}; they must match")
+    return {"y": y, "y_hat": y_hat}
+
+
+step = formula(step, _step_input, core="nnlab.activations.step")
+mse = formula(mse, _pair_inputs, core="nnlab.losses.mse",
+              names="y and y_hat")

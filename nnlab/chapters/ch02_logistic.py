@@ -28,7 +28,8 @@ import numpy as np
 
 from .. import activations, losses
 from .._validate import (as_float_array, as_matrix, as_shaped, binary_labels,
-                         check_int, check_not_diverged, check_real, checks)
+                         check_int, check_not_diverged, check_real, checks,
+                         formula)
 
 __all__ = [
     "sigmoid", "logit", "binary_cross_entropy",
@@ -101,8 +102,9 @@ def _div(num, den):
 def sigmoid(z):
     """The logistic sigmoid: σ(z) = 1 / (1 + exp(−z)), a probability.
 
-    The plain formula of nnlab.activations.sigmoid (no input checks).
-    exp(−z) overflows for z < −709: there the core version is needed.
+    The plain formula of nnlab.activations.sigmoid. exp(−z) overflows for
+    z < −709: there this formula raises a ValueError, while the core
+    version works for every z.
     """
     return 1 / (1 + np.exp(-z))
 
@@ -110,8 +112,7 @@ def sigmoid(z):
 def logit(p):
     """The inverse of the sigmoid, the log-odds: logit(p) = log(p / (1 − p)).
 
-    The plain formula of nnlab.activations.logit (no input checks);
-    p in (0, 1), any shape.
+    The plain formula of nnlab.activations.logit; p in (0, 1), any shape.
     """
     return np.log(p / (1 - p))
 
@@ -120,8 +121,10 @@ def binary_cross_entropy(y, p_hat):
     """Binary cross-entropy, the mean over all N entries of
     L = −[y log p̂ + (1 − y) log(1 − p̂)].
 
-    The plain formula of nnlab.losses.binary_cross_entropy (no input
-    checks); y and p_hat of the same shape, p_hat in (0, 1).
+    The plain formula of nnlab.losses.binary_cross_entropy; y and p_hat
+    of the same shape, y in [0, 1], p_hat in [0, 1]. A p̂ of exactly 0 or
+    1 where it is wrong costs log 0: this formula raises a ValueError
+    there, while the core clips p̂ to [1e-12, 1 − 1e-12].
     """
     return float(-np.mean(y * np.log(p_hat) + (1 - y) * np.log(1 - p_hat)))
 
@@ -215,3 +218,39 @@ def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
             check_not_diverged([w, b, X @ w + b], lr, epoch)
     history.append(logistic_loss(X, y, w, b))
     return w, b, history
+
+
+# ------------------------------------------------------------ input checks
+# The plain formulas above are shown alone in the book; here each gets its
+# input checks and a ValueError (not an overflow warning) where it leaves
+# the float range (nnlab._validate.formula).
+def _z_input(z):
+    return {"z": as_float_array(z, "z")}
+
+
+def _p_input(p):
+    p = as_float_array(p, "p")
+    if np.any((p <= 0) | (p >= 1)):
+        raise ValueError(f"p must lie strictly between 0 and 1; got values "
+                         f"from {p.min():g} to {p.max():g}")
+    return {"p": p}
+
+
+def _bce_inputs(y, p_hat):
+    y, p_hat = as_float_array(y, "y"), as_float_array(p_hat, "p_hat")
+    if y.shape != p_hat.shape:
+        raise ValueError(f"y has shape {y.shape} but p_hat has shape "
+                         f"{p_hat.shape}; they must match")
+    for name, v in (("y", y), ("p_hat", p_hat)):
+        if np.any((v < 0) | (v > 1)):
+            raise ValueError(f"{name} must lie in [0, 1]; got values from "
+                             f"{v.min():g} to {v.max():g}")
+    return {"y": y, "p_hat": p_hat}
+
+
+sigmoid = formula(sigmoid, _z_input, core="nnlab.activations.sigmoid")
+logit = formula(logit, _p_input, core="nnlab.activations.logit",
+                names="p")
+binary_cross_entropy = formula(
+    binary_cross_entropy, _bce_inputs,
+    core="nnlab.losses.binary_cross_entropy", names="y and p_hat")

@@ -16,14 +16,13 @@ Rows are samples: Z = X @ W + b with W of shape (n_in, n_out).
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
 from .. import activations
 from .._validate import (as_float_array, as_matrix, as_shaped, check_int,
-                         check_real, checks)
+                         check_real, checks, formula)
 
 __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "prelu",
            "collapse_linear_layers", "value_range", "gradient_after_layers",
@@ -32,7 +31,7 @@ __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "prelu",
 
 # ------------------------------------------------------ the plain formulas
 # Input checks and the float-range guard are attached below the formulas
-# (see _formula), so that the book shows each formula alone.
+# (nnlab._validate.formula), so that the book shows each formula alone.
 erf = np.vectorize(math.erf, otypes=[np.float64])   # NumPy has no erf
 
 
@@ -129,33 +128,13 @@ def _prelu_inputs(X, alpha):
     return {"X": X, "alpha": alpha}
 
 
-def _formula(checker, hint, names="z"):
-    """Decorator for a plain formula: its inputs checked by checker, and a
-    ValueError naming the arrays names (not an overflow warning and an inf
-    or NaN) where the formula leaves the float range, ending with hint."""
-    def decorate(formula):
-        @functools.wraps(formula)
-        def guarded(*args, **kwargs):
-            try:
-                with np.errstate(over="raise", invalid="raise",
-                                 divide="raise", under="ignore"):
-                    return formula(*args, **kwargs)
-            except FloatingPointError as err:
-                raise ValueError(
-                    f"{formula.__name__}: the plain formula leaves the float "
-                    f"range for these {names} ({err}); {hint}") from None
-        return checks(checker)(guarded)
-    return decorate
-
-
-_CORE = "nnlab.activations.{} computes it for every z"
-sigmoid = _formula(_z_input, _CORE.format("sigmoid"))(sigmoid)
-tanh = _formula(_z_input, _CORE.format("tanh"))(tanh)
-relu = _formula(_z_input, _CORE.format("relu"))(relu)
-leaky_relu = _formula(_leaky_inputs, _CORE.format("leaky_relu"))(leaky_relu)
-gelu = _formula(_gelu_inputs, _CORE.format("gelu"))(gelu)
-prelu = _formula(_prelu_inputs, "the result itself is beyond it",
-                 names="X and alpha")(prelu)
+sigmoid = formula(sigmoid, _z_input, core="nnlab.activations.sigmoid")
+tanh = formula(tanh, _z_input, core="nnlab.activations.tanh")
+relu = formula(relu, _z_input, core="nnlab.activations.relu")
+leaky_relu = formula(leaky_relu, _leaky_inputs,
+                     core="nnlab.activations.leaky_relu")
+gelu = formula(gelu, _gelu_inputs, core="nnlab.activations.gelu")
+prelu = formula(prelu, _prelu_inputs, names="X and alpha")
 
 
 # ------------------------------------------------------------ experiments
