@@ -1,8 +1,11 @@
-"""nnlab.chapters.ch03_softmax: softmax and multi-label regression (Chapter 3).
+"""nnlab.chapters.ch03_softmax: softmax and multi-label regression.
 
-Gradients are checked by finite differences (nnlab.gradcheck); trained models are
-compared with scikit-learn's unpenalized LogisticRegression and, when installed,
-with PyTorch's autograd; the lecture notes' worked examples are recomputed by hand.
+Gradients are checked by finite differences (nnlab.gradcheck); trained
+models are compared with scikit-learn's unpenalized LogisticRegression and,
+when installed, with PyTorch's autograd; the lecture notes' worked examples
+are recomputed by hand. The plain formulas (softmax, cross_entropy, mae,
+logit) are checked against the core versions the book names, on ordinary
+and extreme inputs, and against mpmath where a reference is needed.
 """
 from __future__ import annotations
 
@@ -11,7 +14,7 @@ import math
 import numpy as np
 import pytest
 
-from nnlab import activations, data
+from nnlab import activations, data, losses
 from nnlab.chapters import ch02_logistic as ch2
 from nnlab.chapters import ch03_softmax as ch3
 from nnlab.gradcheck import check_gradient
@@ -22,32 +25,70 @@ B_SE = np.array([-0.1, 0.2, 0.1])
 X_SE = np.array([[1.0, 2.0, 0.0]])
 
 
+_P = np.full((2, 2), 0.5)
+_Z2 = np.ones((2, 2))
+_ragged = [[1.0, 0.0], [1.0]]
+
 BAD_CALLS = [
-    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=None), TypeError, "threshold"),
-    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=np.array([0.3, 0.6])),
+    (lambda: ch3.multilabel_predict(_P, threshold="0.5"),
      TypeError, "threshold"),
-    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=float("nan")), ValueError, "threshold"),
-    (lambda: ch3.multilabel_predict(np.ones((2, 2)) / 2, threshold="0.5"), TypeError, "threshold"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b="a"), TypeError, r"\bb\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b=[0.0, 1.0]), ValueError, r"\bb\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], w=np.ones(3)), ValueError, r"\bw\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], lr=True), TypeError, r"\blr\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), None), TypeError, r"\by\b"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2.0), TypeError, "n_classes"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=0), ValueError, "n_classes"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 2], n_classes=2), ValueError, r"\by\b.*outside"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, -1], n_classes=2), ValueError, r"\by\b.*outside"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), np.array([0.0, 1.5]), n_classes=2), TypeError, r"\by\b"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, W=np.ones((2, 3))), ValueError, r"\bW\b"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, b=np.ones(3)), ValueError, r"\bb\b"),
-    (lambda: ch3.multilabel_fit(np.ones((2, 2)), np.ones((2, 3)), W=np.ones((2, 2))), ValueError, r"\bW\b"),
-    (lambda: ch3.softmax_regression_loss(np.ones((2, 2)), None, np.ones((2, 2)), np.ones(2)), TypeError, r"\by\b"),
-    # an absurd learning rate: the weights would overflow (the gradients are bounded otherwise)
-    (lambda: ch2.logistic_regression_fit(4 * np.eye(2), [0, 1], lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
-    (lambda: ch3.softmax_regression_fit(4 * np.eye(2), [0, 1], 2, lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
-    (lambda: ch3.multilabel_fit(4 * np.eye(2), np.eye(2), lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
+    (lambda: ch3.multilabel_predict(_P, from_logits="no"),
+     TypeError, "from_logits"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, 1], n_classes=2.0),
+     TypeError, "n_classes"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, 1], n_classes=0),
+     ValueError, "n_classes"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, 2], n_classes=2),
+     ValueError, r"\by\b.*outside"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, -1], n_classes=2),
+     ValueError, r"\by\b.*outside"),
+    (lambda: ch3.softmax_regression_fit(_Z2, np.array([0.0, 1.5]), 2),
+     TypeError, r"\by\b"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, 1], 2, W=np.ones((2, 3))),
+     ValueError, r"\bW\b"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, 1], 2, b=np.ones(3)),
+     ValueError, r"\bb\b"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, 1], 2, lr=True),
+     TypeError, r"\blr\b"),
+    (lambda: ch3.softmax_regression_fit(_Z2, [0, 1], 2, epochs=-1),
+     ValueError, r"\bepochs\b"),
+    (lambda: ch3.multilabel_fit(_Z2, np.ones((2, 3)), W=np.ones((2, 2))),
+     ValueError, r"\bW\b"),
+    (lambda: ch3.multilabel_fit(_Z2, np.ones(2)), ValueError, r"\bY\b"),
+    (lambda: ch3.softmax_regression_loss(_Z2, None, _Z2, np.ones(2)),
+     TypeError, r"\by\b"),
+    # a ragged list of labels: a TypeError naming y / Y, not NumPy's
+    # "inhomogeneous shape" ValueError
+    (lambda: ch3.softmax_regression_loss(_Z2, _ragged, _Z2, np.ones(2)),
+     TypeError, r"\by\b"),
+    (lambda: ch3.multilabel_loss(_Z2, _ragged, _Z2, np.ones(2)),
+     TypeError, r"\bY\b"),
+    # an absurd learning rate: the weights would overflow (the gradients
+    # are bounded otherwise)
+    (lambda: ch3.softmax_regression_fit(4 * np.eye(2), [0, 1], 2, lr=1e308,
+                                        epochs=3),
+     ValueError, r"lr=1e\+308"),
+    (lambda: ch3.multilabel_fit(4 * np.eye(2), np.eye(2), lr=1e308,
+                                epochs=3),
+     ValueError, r"lr=1e\+308"),
+    # the plain formulas check their inputs too
+    (lambda: ch3.softmax("abc"), TypeError, r"\bz\b"),
+    (lambda: ch3.softmax(np.array(1.5)), ValueError, r"\bz\b"),
+    (lambda: ch3.cross_entropy([0, 3], _P), ValueError, r"\bY\b.*outside"),
+    (lambda: ch3.cross_entropy([0, 1], 3 * _P), ValueError, r"\bP\b"),
+    (lambda: ch3.cross_entropy([0, 1], np.ones(2)), ValueError, r"\bP\b"),
+    (lambda: ch3.mae(np.ones(3), np.ones(2)), ValueError, r"\by_hat\b"),
+    (lambda: ch3.mae(None, np.ones(2)), TypeError, r"\by\b"),
+    (lambda: ch3.logit(np.array([0.0, 0.5])), ValueError, r"\bp\b"),
+    (lambda: ch3.logit("0.5"), TypeError, r"\bp\b"),
 ]
 
+
+@pytest.mark.parametrize(("call", "error", "argument"), BAD_CALLS,
+                         ids=range(len(BAD_CALLS)))
+def test_more_bad_input_raises_and_names_the_argument(call, error, argument):
+    with pytest.raises(error, match=argument):
+        call()
 
 
 def _overlapping_blobs(n_classes=2, m=80, seed=3):
@@ -213,28 +254,133 @@ def test_multilabel_forward_is_a_sigmoid_per_entry():
                                [1 / (1 + math.exp(-v)) for v in z], rtol=1e-14)
 
 
-BAD_CALLS = [
-    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=None), TypeError, "threshold"),
-    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=np.array([0.3, 0.6])),
-     TypeError, "threshold"),
-    (lambda: ch2.logistic_predict(np.ones((2, 2)), np.ones(2), 0.0, threshold=float("nan")), ValueError, "threshold"),
-    (lambda: ch3.multilabel_predict(np.ones((2, 2)) / 2, threshold="0.5"), TypeError, "threshold"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b="a"), TypeError, r"\bb\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], b=[0.0, 1.0]), ValueError, r"\bb\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], w=np.ones(3)), ValueError, r"\bw\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], lr=True), TypeError, r"\blr\b"),
-    (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), None), TypeError, r"\by\b"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2.0), TypeError, "n_classes"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=0), ValueError, "n_classes"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 2], n_classes=2), ValueError, r"\by\b.*outside"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, -1], n_classes=2), ValueError, r"\by\b.*outside"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), np.array([0.0, 1.5]), n_classes=2), TypeError, r"\by\b"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, W=np.ones((2, 3))), ValueError, r"\bW\b"),
-    (lambda: ch3.softmax_regression_fit(np.ones((2, 2)), [0, 1], n_classes=2, b=np.ones(3)), ValueError, r"\bb\b"),
-    (lambda: ch3.multilabel_fit(np.ones((2, 2)), np.ones((2, 3)), W=np.ones((2, 2))), ValueError, r"\bW\b"),
-    (lambda: ch3.softmax_regression_loss(np.ones((2, 2)), None, np.ones((2, 2)), np.ones(2)), TypeError, r"\by\b"),
-    # an absurd learning rate: the weights would overflow (the gradients are bounded otherwise)
-    (lambda: ch2.logistic_regression_fit(4 * np.eye(2), [0, 1], lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
-    (lambda: ch3.softmax_regression_fit(4 * np.eye(2), [0, 1], 2, lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
-    (lambda: ch3.multilabel_fit(4 * np.eye(2), np.eye(2), lr=1e308, epochs=3), ValueError, r"lr=1e\+308"),
-]
+
+# ---------------------------------------------------------------------------
+# The chapter's plain formulas agree with the careful core versions.
+# Tolerances: eps is float64's machine epsilon (2.2e-16). A sum of N terms
+# of one sign is exact to (N - 1) eps relative, a quotient or a log to
+# half an ulp; the bounds below add these up for each formula. pytest
+# turns every RuntimeWarning (overflow, log 0) into an error (pyproject),
+# so these tests also prove that no formula warns.
+EPS64 = np.finfo(np.float64).eps
+
+
+@pytest.mark.parametrize("scale", [1.0, 30.0, 1000.0, 1e300])
+def test_plain_softmax_equals_the_core(rng, scale):
+    """Ordinary logits, and logits far beyond exp's range (e^1000 and
+    e^(1e300) overflow unless the largest logit is subtracted first)."""
+    Z = rng.normal(size=(40, 7)) * scale
+    P = ch3.softmax(Z)
+    # exp of the same shifted logits, then K = 7 positive terms summed
+    # (at most 6 eps) and one division (half an ulp)
+    np.testing.assert_allclose(P, activations.softmax(Z), rtol=7 * EPS64,
+                               atol=0)
+    np.testing.assert_allclose(P.sum(axis=1), 1.0, rtol=8 * EPS64)
+
+
+def test_plain_softmax_on_extremes_and_float32():
+    z = np.array([1000.0, 1001.0, 999.0])
+    mpmath = pytest.importorskip("mpmath", reason="independent reference")
+    exact = [mpmath.exp(v) / sum(mpmath.exp(u) for u in z) for v in z]
+    np.testing.assert_allclose(ch3.softmax(z), [float(v) for v in exact],
+                               rtol=4 * EPS64)
+    z32 = np.array([[0.5, -2.0, 3.25, 1.0]], dtype=np.float32)
+    p32 = ch3.softmax(z32)
+    assert p32.dtype == np.float32
+    np.testing.assert_allclose(p32, activations.softmax(z32),
+                               rtol=4 * np.finfo(np.float32).eps)
+    # a spread beyond the float range: z - max(z) overflows. The core
+    # still answers (1, 0); the plain formula says it cannot, and where
+    # to go instead, rather than warning and returning NaN.
+    wide = np.array([1e308, -1e308])
+    assert activations.softmax(wide).tolist() == [1.0, 0.0]
+    with pytest.raises(ValueError, match=r"activations\.softmax"):
+        ch3.softmax(wide)
+
+
+def test_plain_cross_entropy_equals_the_core(rng):
+    m, K = 25, 4
+    P = activations.softmax(rng.normal(size=(m, K)) * 2)
+    y = rng.integers(0, K, size=m)
+    soft = activations.softmax(rng.normal(size=(m, K)))
+    # m·K products of one sign summed: at most m·K eps relative
+    tol = m * K * EPS64
+    for target in (y, data.one_hot(y, K), soft):
+        assert ch3.cross_entropy(target, P) == pytest.approx(
+            losses.cross_entropy(target, P), rel=tol)
+    # probabilities 0 and 1 are clipped to [1e-12, 1 - 1e-12] by both
+    hard = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0], [0.5, 0.5, 0.0]])
+    labels = np.array([0, 2, 1])
+    value = ch3.cross_entropy(labels, hard)
+    assert value == pytest.approx(losses.cross_entropy(labels, hard),
+                                  rel=1e-15)
+    by_hand = -(math.log(1 - 1e-12) + math.log(1e-12) + math.log(0.5)) / 3
+    assert value == pytest.approx(by_hand, rel=1e-15)
+
+
+def test_plain_cross_entropy_on_float32_probabilities(rng):
+    """The core clips float32 at 2.4e-7 (float32 has no 1 - 1e-12) and
+    takes its logs in float32 (6e-8 relative each); away from 0 and 1 the
+    two agree to that precision."""
+    P = activations.softmax(rng.normal(size=(10, 3))).astype(np.float32)
+    y = rng.integers(0, 3, size=10)
+    assert ch3.cross_entropy(y, P) == pytest.approx(
+        losses.cross_entropy(y, P), rel=1e-6)
+
+
+def test_plain_mae_equals_the_core(rng):
+    y, y_hat = rng.normal(size=(30, 4)), rng.normal(size=(30, 4)) * 5
+    # 120 absolute differences (each exact to half an ulp) summed
+    assert ch3.mae(y, y_hat) == pytest.approx(losses.mae(y, y_hat),
+                                              rel=120 * EPS64)
+    assert ch3.mae([3.0, 5.0], [4.0, 3.0]) == 1.5              # by hand
+    # large but valid: the four differences and their sum stay in range
+    big = np.array([1e307, -3e307, 2e307, 0.0])
+    assert ch3.mae(-big, big) == pytest.approx(losses.mae(-big, big),
+                                               rel=4 * EPS64)
+    # |2·big| = 2e307, 6e307, 4e307, 0: they sum to 1.2e308 < 1.8e308
+    assert ch3.mae(-big, big) == pytest.approx(3e307, rel=4 * EPS64)
+
+
+def test_plain_mae_beyond_the_float_range():
+    """Where the plain formula overflows (a difference or the sum of the
+    errors beyond 1.8e308) it raises and names the core version, which
+    still averages (1.5e308 and 1.5e308 average to 1.5e308)."""
+    y = np.zeros(2)
+    y_hat = np.full(2, 1.5e308)
+    assert losses.mae(y, y_hat) == 1.5e308
+    for target, pred in ((y, y_hat), (np.full(2, -1e308), np.full(2, 1e308))):
+        with pytest.raises(ValueError, match=r"losses\.mae"):
+            ch3.mae(target, pred)
+
+
+def _logit_bound(p):
+    """|plain − core| ≤ 4 eps (1 + |log p| + |log(1 − p)|): the quotient
+    p / (1 − p) is exact to 2 eps relative (1 − p rounds only for p < 1/2),
+    so its log to 2 eps absolute plus half an ulp; the core's log p and
+    log1p(−p) are each exact to an ulp of their size."""
+    return 4 * EPS64 * (1 + np.abs(np.log(p)) + np.abs(np.log1p(-p)))
+
+
+def test_plain_logit_equals_the_core():
+    p = np.concatenate([np.linspace(0.001, 0.999, 999),
+                        [0.5, 0.5 + 2.0 ** -40, 1e-10, 1 - 1e-10, 1e-300,
+                         5e-324, 1 - 2.0 ** -53]])
+    plain, core = ch3.logit(p), activations.logit(p)
+    assert np.all(np.abs(plain - core) <= _logit_bound(p))
+    assert ch3.logit(0.5) == 0.0 and activations.logit(0.5) == 0.0
+
+
+def test_plain_logit_against_mpmath():
+    mpmath = pytest.importorskip("mpmath", reason="independent reference")
+    mpmath.mp.dps = 40
+    for p in (1e-300, 0.1, 0.3, 0.7, 0.999, 1 - 2.0 ** -53):
+        exact = mpmath.log(mpmath.mpf(p) / (1 - mpmath.mpf(p)))
+        assert abs(ch3.logit(p) - float(exact)) <= _logit_bound(p)
+
+
+@pytest.mark.parametrize("T", [0.25, 1.0, 3.0])
+def test_temperature_is_the_softmax_of_scaled_logits(rng, T):
+    Z = rng.normal(size=(5, 4)) * 3
+    np.testing.assert_allclose(ch3.softmax_temperature(Z, T),
+                               activations.softmax(Z / T), rtol=1e-14)

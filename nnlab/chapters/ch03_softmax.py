@@ -1,38 +1,49 @@
-r"""Chapter 3: softmax regression and multi-label classification.
+"""Chapter 3: softmax regression and multi-label classification.
 
-Each model is one layer of neurons, :math:`Z = XW + b`, followed by an output
+Both models are one layer of K neurons, Z = X W + b, followed by an output
 activation, trained by batch gradient descent on the matching loss:
 
-============================  ==============  ==============  ==========================
-model                         outputs         activation      loss
-============================  ==============  ==============  ==========================
-logistic regression (Ch. 2)   1               sigmoid         binary cross-entropy
-softmax regression (Ch. 3)    K classes       softmax         cross-entropy
-multi-label (Ch. 3)           K labels        K sigmoids      BCE per label, summed
-============================  ==============  ==============  ==========================
+    model                outputs     output activation   loss
+    softmax regression   K classes   softmax             cross-entropy
+    multi-label          K labels    K sigmoids          BCE per label, summed
 
-Rows are samples: ``X`` has shape ``(m, n)``. Logistic regression has a weight
-vector ``w`` of shape ``(n,)`` and a number ``b``; the K-output models have
-``W`` of shape ``(n, K)`` (column ``k`` holds the weights of output ``k``) and
-``b`` of shape ``(K,)``. Costs are means over the ``m`` samples, and so are
-the gradients.
+(Chapter 2's logistic regression is the case of one output and a sigmoid.)
 
-Labels: integer class labels have shape ``(m,)`` (a column ``(m, 1)`` is
-accepted); the number of classes is never guessed from the largest label.
-Training: these gradients are bounded, so only an absurd learning rate makes
-the weights overflow; the ``*_fit`` functions then raise ``ValueError``
-naming ``lr``.
+Rows are samples: X of shape (m, n), W of shape (n, K) (column k holds the
+weights of output k), b of shape (K,). Costs are means over the m samples,
+and so are the gradients.
+
+Labels: integer class labels have shape (m,) (a column (m, 1) is accepted);
+the number of classes is never guessed from the largest label. Training:
+these gradients are bounded, so only an absurd learning rate makes the
+weights overflow; the *_fit functions then raise a ValueError naming lr.
+
+The functions the book shows hold only the mathematics. Their inputs are
+checked first by the private checker named in their @checks(...) line:
+bad input is a TypeError or ValueError naming the argument.
+
+softmax, cross_entropy, mae and logit are the plain formulas behind
+nnlab.activations.softmax, nnlab.losses.cross_entropy, nnlab.losses.mae
+and nnlab.activations.logit; the tests check that each agrees with that
+careful core version. The book shows each of them alone: their checks are
+attached below them, and where a plain formula would leave the float range
+(which the core version avoids) it raises a ValueError instead.
 """
 from __future__ import annotations
-
-import math
 
 import numpy as np
 
 from .. import activations, data, losses
-from .._validate import as_float_array, as_matrix, check_positive, class_labels
+from .._validate import (as_float_array, as_matrix, as_number_array,
+                         as_shaped, binary_labels, check_flag, check_int,
+                         check_not_diverged, check_real, check_same_shape,
+                         checks, class_labels, formula)
 
 __all__ = [
+    "softmax",
+    "cross_entropy",
+    "mae",
+    "logit",
     "logits",
     "softmax_temperature",
     "softmax_regression_forward",
@@ -47,301 +58,399 @@ __all__ = [
     "multilabel_predict",
 ]
 
-
-# ------------------------------------------------------------------ input checks
-def _check_W_b(X, W, b):
-    """``W`` of shape ``(n, K)`` and ``b`` of shape ``(K,)`` for the K-output models."""
-    W = as_float_array(W, "W")
-    if W.ndim != 2 or W.shape[0] != X.shape[1]:
-        raise ValueError(f"W must have shape ({X.shape[1]}, K): one row per feature of X, one column per "
-                         f"output; got {W.shape}")
-    b = as_float_array(b, "b")
-    if b.shape != (W.shape[1],):
-        raise ValueError(f"b must have shape ({W.shape[1]},), one bias per column of W; got {b.shape}")
-    return W, b
+EPS = losses.EPS    # 1e-12: cross_entropy clips p̂ to [EPS, 1 − EPS]
 
 
-def _binary_targets(y, m, name="y"):
-    """``y`` as floats of shape ``(m,)`` with values in [0, 1] (integer 0/1 labels are welcome).
+# ------------------------------------------------------------ input checks
+# Each returns a dict of checked values that replace the arguments (see
+# nnlab._validate.checks); the functions below then hold only the formulas.
+def _logit_vector(z, **_):
+    """z: logits of shape (K,) or (m, K), finite floats."""
+    z = as_float_array(z, "z")
+    if z.ndim == 0:
+        raise ValueError("z must have at least one dimension (the classes), "
+                         "shape (K,) or (m, K); got a single number")
+    return {"z": z}
 
-    A column ``(m, 1)`` is accepted and flattened.
-    """
+
+def _temperature_inputs(z, temperature):
+    temperature = check_real(temperature, "temperature", low=0,
+                             low_open=True)
+    return {**_logit_vector(z), "temperature": temperature}
+
+
+def _one_hot(y, m, K, name="y"):
+    """One-hot Y of shape (m, K) from integer labels (m,) (or a column
+    (m, 1)) or from a one-hot / probability array (m, K)."""
+    expected = (f"integer labels of shape ({m},) or one-hot of shape "
+                f"({m}, {K})")
     if y is None:
-        raise TypeError(f"{name} must hold {m} targets, 0/1 labels or probabilities; got None")
-    y = np.asarray(y)
-    if y.dtype == bool or np.issubdtype(y.dtype, np.integer):
-        y = y.astype(np.float64)            # 0/1 labels are the targets themselves
-    y = as_float_array(y, name)
-    if y.shape == (m, 1):
-        y = y[:, 0]
-    if y.shape != (m,):
-        raise ValueError(f"{name} must have shape ({m},), one target per row of X; got {y.shape}")
-    if np.any((y < 0) | (y > 1)):
-        raise ValueError(f"{name} must hold 0/1 labels (or probabilities in [0, 1]); got values from "
-                         f"{y.min():g} to {y.max():g}")
-    return y
-
-
-def _class_targets(y, m, K):
-    """One-hot ``Y`` of shape ``(m, K)`` from integer labels ``(m,)`` (or a column
-    ``(m, 1)``) or from a one-hot / probability array ``(m, K)``."""
-    if y is None:
-        raise TypeError(f"y must be integer labels of shape ({m},) or one-hot of shape ({m}, {K}); got None")
-    arr = np.asarray(y)
-    if arr.ndim == 1 or arr.dtype == bool or (np.issubdtype(arr.dtype, np.integer) and arr.shape == (m, 1)):
-        labels = class_labels(arr, "y", m=m, n_classes=K)
-        return data.one_hot(labels, K)
-    if np.issubdtype(arr.dtype, np.integer):
-        raise ValueError(f"y is an integer array of shape {arr.shape}: pass integer labels of shape "
-                         f"({m},) (e.g. Y.argmax(axis=1)) or a one-hot float array of shape ({m}, {K})")
-    Y = as_float_array(y, "y")
+        raise TypeError(f"{name} must be {expected}; got None")
+    arr = as_number_array(y, name)
+    integer = np.issubdtype(arr.dtype, np.integer)
+    if arr.ndim == 1 or arr.dtype == bool or (integer and arr.shape == (m, 1)):
+        return data.one_hot(class_labels(arr, name, m=m, n_classes=K), K)
+    if integer:
+        raise ValueError(
+            f"{name} is an integer array of shape {arr.shape}: pass integer "
+            f"labels of shape ({m},) (e.g. Y.argmax(axis=1)) or a one-hot "
+            f"float array of shape ({m}, {K})")
+    Y = as_float_array(arr, name)
     if Y.shape != (m, K):
-        raise ValueError(f"y must be integer labels of shape ({m},) or one-hot of shape ({m}, {K}); got {Y.shape}")
+        raise ValueError(f"{name} must be {expected}; got {Y.shape}")
     if np.any((Y < 0) | (Y > 1)):
-        raise ValueError("y must be one-hot (or hold probabilities in [0, 1])")
+        raise ValueError(f"{name} must be one-hot (or hold probabilities in "
+                         f"[0, 1])")
     return Y
 
 
 def _label_matrix(Y, shape):
-    """Multi-label targets: a 0/1 (or [0, 1]) float array of exactly ``shape`` = (m, K)."""
-    Y = np.asarray(Y)
-    if Y.shape != tuple(shape):
-        raise ValueError(f"Y must have shape {tuple(shape)}, one 0/1 entry per sample and label; got {Y.shape}")
-    return _binary_targets(Y.ravel(), Y.size, "Y").reshape(Y.shape)
+    """Multi-label targets: 0/1 (or [0, 1]) floats of exactly shape (m, K)."""
+    arr = as_number_array(Y, "Y")
+    if arr.shape != tuple(shape):
+        raise ValueError(f"Y must have shape {tuple(shape)}, one 0/1 entry "
+                         f"per sample and label; got {arr.shape}")
+    return binary_labels(arr.ravel(), "Y").reshape(arr.shape)
 
 
-def _step(X, params, grads, lr, epoch):
-    """The step ``p - lr * g`` for ``params = (W, b)``; weights or logits that overflow are an error."""
-    with np.errstate(over="ignore", invalid="ignore"):
-        new = [p - lr * g for p, g in zip(params, grads)]
-        Z = X @ new[0] + new[1]
-    if not (all(np.all(np.isfinite(p)) for p in new) and np.all(np.isfinite(Z))):
-        raise ValueError(
-            f"lr={lr:g} is so large that the weights or logits overflowed the float range in epoch {epoch + 1} "
-            f"(the gradients here are bounded, so only an extreme lr does this); use lr of about "
-            f"0.1 to 10 on standardized features"
-        )
-    return new
+def _probability_inputs(Y, P):
+    P = as_float_array(P, "P").astype(np.float64)   # summed in float64
+    if P.ndim != 2:
+        raise ValueError(f"P must have shape (m, K), one row of class "
+                         f"probabilities per sample; got {P.shape}")
+    if np.any((P < 0) | (P > 1)):
+        raise ValueError(f"P must hold probabilities in [0, 1]; got values "
+                         f"from {P.min():g} to {P.max():g}")
+    return {"Y": _one_hot(Y, *P.shape, name="Y"), "P": P}
 
 
-def _check_schedule(lr, epochs):
-    if isinstance(lr, (bool, np.bool_)):
-        raise TypeError(f"lr must be a number; got {lr!r}")
-    lr = check_positive(lr, "lr")
-    if not isinstance(epochs, (int, np.integer)) or isinstance(epochs, (bool, np.bool_)) or epochs < 0:
-        raise ValueError(f"epochs must be an integer >= 0; got {epochs!r}")
-    return lr, int(epochs)
+def _regression_inputs(y, y_hat):
+    y, y_hat = as_float_array(y, "y"), as_float_array(y_hat, "y_hat")
+    check_same_shape(y, y_hat, "y", "y_hat")
+    return {"y": y, "y_hat": y_hat}
 
 
-def _start(value, shape, name, what):
-    """A copy of a starting parameter, checked to have exactly ``shape``."""
-    value = as_float_array(value, name)
-    if value.shape != shape:
-        raise ValueError(f"{name} must have shape {shape}, {what}; got {value.shape}")
-    return value.copy()
+def _open_probability(p):
+    p = as_float_array(p, "p")
+    if np.any((p <= 0) | (p >= 1)):
+        raise ValueError(f"p must lie strictly between 0 and 1; got values "
+                         f"from {p.min():g} to {p.max():g}")
+    return {"p": p}
 
 
-def _threshold(threshold, what="threshold must lie strictly between 0 and 1"):
-    if isinstance(threshold, (bool, np.bool_)) or not isinstance(threshold, (int, float, np.integer, np.floating)):
-        raise TypeError(f"{what}; got {threshold!r}")
-    if not 0 < threshold < 1:   # also rejects NaN
-        raise ValueError(f"{what}; got {threshold!r}")
-    return float(threshold)
-
-
-# ------------------------------------------------------------------ shared pieces
-def logits(X, W, b):
-    r"""The pre-activations of one layer, :math:`Z = XW + b` (Chapters 2 and 3).
-
-    Shapes: ``X`` (m, n); ``W`` (n,) with a scalar ``b`` → (m,), or ``W`` (n, K)
-    with ``b`` (K,) → (m, K).
-    """
+def _layer_inputs(X, W, b, **_):
+    """X of shape (m, n), W of shape (n, K) and b of shape (K,)."""
     X = as_matrix(X)
-    W, b = _check_W_b(X, W, b)
+    W = as_float_array(W, "W")
+    if W.ndim != 2 or W.shape[0] != X.shape[1]:
+        raise ValueError(f"W must have shape ({X.shape[1]}, K): one row per "
+                         f"feature of X, one column per output; got "
+                         f"{W.shape}")
+    b = as_float_array(b, "b")
+    if b.shape != (W.shape[1],):
+        raise ValueError(f"b must have shape ({W.shape[1]},), one bias per "
+                         f"column of W; got {b.shape}")
+    return {"X": X, "W": W, "b": b}
+
+
+def _class_inputs(X, y, W, b):
+    checked = _layer_inputs(X, W, b)
+    m, K = len(checked["X"]), len(checked["b"])
+    return {**checked, "y": _one_hot(y, m, K)}
+
+
+def _multilabel_inputs(X, Y, W, b):
+    checked = _layer_inputs(X, W, b)
+    m, K = len(checked["X"]), len(checked["b"])
+    return {**checked, "Y": _label_matrix(Y, (m, K))}
+
+
+def _schedule(lr, epochs):
+    return {"lr": check_real(lr, "lr", low=0, low_open=True),
+            "epochs": check_int(epochs, "epochs", minimum=0)}
+
+
+def _start(X, K, W, b, what):
+    """The starting W (n, K) and b (K,): zeros by default, else copies."""
+    n = X.shape[1]
+    return {"W": np.zeros((n, K)) if W is None
+            else as_shaped(W, (n, K), "W", f"one column per {what}"),
+            "b": np.zeros(K) if b is None
+            else as_shaped(b, (K,), "b", f"one bias per {what}")}
+
+
+def _softmax_fit_inputs(X, y, n_classes, lr, epochs, W, b):
+    X = as_matrix(X)
+    arr = None if y is None else as_number_array(y, "y")
+    one_hot_given = (arr is not None and arr.ndim == 2 and arr.shape[1] != 1
+                     and np.issubdtype(arr.dtype, np.floating))
+    if n_classes is None:
+        if not one_hot_given:
+            raise TypeError(
+                "softmax_regression_fit needs n_classes with integer labels, "
+                "e.g. softmax_regression_fit(X, y, n_classes=10, ...): the "
+                "number of classes is not guessed from max(y) + 1, which is "
+                "too small when a class is missing from y")
+        n_classes = arr.shape[1]
+    n_classes = check_int(n_classes, "n_classes", typed=True)
+    if one_hot_given and arr.shape[1] != n_classes:
+        raise ValueError(f"y is one-hot with {arr.shape[1]} columns but "
+                         f"n_classes={n_classes}; they must match")
+    Y = _one_hot(y, X.shape[0], n_classes)
+    return {"X": X, "y": Y, "n_classes": n_classes, **_schedule(lr, epochs),
+            **_start(X, n_classes, W, b, "class")}
+
+
+def _multilabel_fit_inputs(X, Y, lr, epochs, W, b):
+    X = as_matrix(X)
+    arr = as_number_array(Y, "Y")
+    if arr.ndim != 2:
+        raise ValueError(f"Y must have shape ({X.shape[0]}, K), one row of "
+                         f"0/1 labels per sample; got {arr.shape}")
+    Y = _label_matrix(arr, (X.shape[0], arr.shape[1]))
+    return {"X": X, "Y": Y, **_schedule(lr, epochs),
+            **_start(X, Y.shape[1], W, b, "label")}
+
+
+def _predict_inputs(scores, threshold, from_logits):
+    scores = as_float_array(scores, "scores")
+    threshold = check_real(threshold, "threshold", low=0, low_open=True,
+                           high=1, high_open=True)
+    from_logits = check_flag(from_logits, "from_logits")
+    if not from_logits and np.any((scores < 0) | (scores > 1)):
+        raise ValueError("scores must be probabilities in [0, 1]; for "
+                         "logits pass from_logits=True")
+    return {"scores": scores, "threshold": threshold,
+            "from_logits": from_logits}
+
+
+# ------------------------------------------------- the plain formulas
+# The book shows these four alone; their input checks and a float-range
+# guard are attached below them (nnlab._validate.formula).
+def softmax(z):
+    """Turn logits into probabilities, along the last axis.
+
+    softmax(z)ₖ = exp(zₖ) / Σⱼ exp(zⱼ)
+
+    Subtracting the largest logit first changes nothing (exp(c) cancels)
+    and keeps every exponent ≤ 0, so exp never overflows.
+    z of shape (K,) or (m, K) → the same shape, each row summing to 1.
+    The plain formula of nnlab.activations.softmax.
+    """
+    e = np.exp(z - z.max(axis=-1, keepdims=True))
+    return e / e.sum(axis=-1, keepdims=True)
+
+
+def cross_entropy(Y, P):
+    """Mean cross-entropy of predicted probabilities P for targets Y.
+
+    J = −(1/m) Σᵢ Σₖ yᵢₖ log p̂ᵢₖ
+
+    Y one-hot of shape (m, K) (or integer labels of shape (m,)), P of
+    shape (m, K). P is clipped to [EPS, 1 − EPS], EPS = 1e-12, so that
+    log 0 never happens. Returns a float. The plain formula of
+    nnlab.losses.cross_entropy.
+    """
+    P = np.clip(P, EPS, 1 - EPS)
+    return float(-np.sum(Y * np.log(P)) / len(P))
+
+
+def mae(y, y_hat):
+    """Mean absolute error of predictions y_hat for targets y.
+
+    MAE = (1/N) Σᵢ |ŷᵢ − yᵢ| over all N entries; y and y_hat of the same
+    shape. Returns a float. The plain formula of nnlab.losses.mae.
+    """
+    return float(np.mean(np.abs(y_hat - y)))
+
+
+def logit(p):
+    """The inverse of the sigmoid, the log-odds of a probability.
+
+    logit(p) = log(p / (1 − p)), so σ(z) ≥ t exactly when z ≥ logit(t).
+    p in (0, 1), any shape → the same shape. The plain formula of
+    nnlab.activations.logit.
+    """
+    return np.log(p / (1 - p))
+
+
+softmax = formula(softmax, _logit_vector,
+                  core="nnlab.activations.softmax")
+cross_entropy = formula(cross_entropy, _probability_inputs,
+                        core="nnlab.losses.cross_entropy",
+                        names="Y and P")
+mae = formula(mae, _regression_inputs, core="nnlab.losses.mae",
+              names="y and y_hat")
+logit = formula(logit, _open_probability, core="nnlab.activations.logit",
+                names="p")
+
+
+# ------------------------------------------------- softmax regression
+@checks(_layer_inputs)
+def logits(X, W, b):
+    """The scores of one layer of K neurons: Z = X W + b.
+
+    X of shape (m, n), W of shape (n, K), b of shape (K,) → Z of shape
+    (m, K): one row per sample, one column per class (or label).
+    """
     return X @ W + b
 
 
-# ------------------------------------------------------------------ Chapter 2: logistic regression
-# ------------------------------------------------------------------ Chapter 3: softmax regression
+@checks(_temperature_inputs)
 def softmax_temperature(z, temperature=1.0):
-    r"""Softmax of logits divided by a temperature :math:`T > 0` (Chapter 3).
+    """Softmax of logits divided by a temperature T > 0.
 
-    .. math:: \hat p_k = \frac{e^{z_k / T}}{\sum_{j=1}^{K} e^{z_j / T}}
+    p̂ₖ = exp(zₖ / T) / Σⱼ exp(zⱼ / T)
 
-    :math:`T = 1` is the ordinary softmax; :math:`T \to 0` puts all probability on the
-    largest logit, :math:`T \to \infty` spreads it evenly. Shape: ``(K,)`` or ``(m, K)`` → same.
+    T = 1 is the ordinary softmax; T → 0 puts all probability on the
+    largest logit, T → ∞ spreads it evenly. The largest logit is
+    subtracted first, so z / T ≤ 0; for a tiny T it may be −∞, whose
+    exp is 0. z of shape (K,) or (m, K) → the same shape.
     """
-    temperature = check_positive(temperature, "temperature")
-    z = as_float_array(z, "z")
-    with np.errstate(over="ignore"):
-        scaled = z / temperature
-    if not np.isfinite(scaled).all():
-        # a tiny T: z / T overflows. Softmax does not change when the largest
-        # logit is subtracted first; then (z - max) / T is <= 0 and clipping
-        # it at -(largest float) keeps every probability (0 or 1/#ties).
-        big = np.finfo(z.dtype).max
-        with np.errstate(over="ignore"):
-            scaled = np.maximum((z - z.max(axis=-1, keepdims=True)) / temperature, -big)
-    return activations.softmax(scaled, axis=-1)
+    with np.errstate(over="ignore"):    # a tiny T: −∞, and exp(−∞) = 0
+        e = np.exp((z - z.max(axis=-1, keepdims=True)) / temperature)
+    return e / e.sum(axis=-1, keepdims=True)
 
 
 def softmax_regression_forward(X, W, b):
-    r"""Class probabilities :math:`\hat P = \operatorname{softmax}(XW + b)`, row by row (Chapter 3).
+    """Class probabilities P̂ = softmax(X W + b), row by row.
 
-    Shapes: ``X`` (m, n), ``W`` (n, K), ``b`` (K,) → ``(m, K)``, each row summing to 1.
+    X of shape (m, n), W of shape (n, K), b of shape (K,) → P̂ of shape
+    (m, K), each row summing to 1.
     """
     return activations.softmax(logits(X, W, b), axis=1)
 
 
+@checks(_class_inputs)
 def softmax_regression_loss(X, y, W, b):
-    r"""Cross-entropy of softmax regression, averaged over the m samples (Chapter 3).
+    """Cross-entropy of softmax regression, averaged over the m samples.
 
-    .. math:: J(W, b) = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K} y_{ik} \log \hat p_{ik}
+    J(W, b) = −(1/m) Σᵢ Σₖ yᵢₖ log p̂ᵢₖ
 
-    ``y``: integer labels ``(m,)`` or one-hot ``(m, K)``. Computed from the logits
-    with log-sum-exp (``losses.softmax_cross_entropy``). Returns a float.
+    y: integer labels of shape (m,) or one-hot of shape (m, K). Computed
+    from the logits with log-sum-exp (losses.softmax_cross_entropy), so
+    no probability is ever rounded to 0. Returns a float.
     """
     Z = logits(X, W, b)
-    return losses.softmax_cross_entropy(_class_targets(y, *Z.shape), Z)
+    return losses.softmax_cross_entropy(y, Z)
 
 
+@checks(_class_inputs)
 def softmax_regression_gradients(X, y, W, b):
-    r"""Gradients of :func:`softmax_regression_loss` (Chapter 3).
+    """Gradients of softmax_regression_loss with respect to W and b.
 
-    .. math:: dZ = \frac{1}{m}(\hat P - Y), \qquad dW = X^\top dZ, \qquad db = \sum_{i=1}^{m} dZ_{i,:}
+    dZ = (P̂ − Y) / m,   dW = Xᵀ dZ,   db = Σᵢ dZᵢ (the column sums)
 
-    the same "prediction minus target" as logistic regression, one column per class.
-    Shapes: ``dW`` (n, K) like ``W``, ``db`` (K,) like ``b``.
+    the same "prediction minus target" as logistic regression, one column
+    per class. Returns dW of shape (n, K) and db of shape (K,).
     """
-    P = softmax_regression_forward(X, W, b)
-    X = as_matrix(X)
-    dZ = (P - _class_targets(y, *P.shape)) / X.shape[0]
+    m = X.shape[0]
+    dZ = (softmax_regression_forward(X, W, b) - y) / m
     return X.T @ dZ, dZ.sum(axis=0)
 
 
-def softmax_regression_fit(X, y, n_classes=None, *, lr=0.1, epochs=100, W=None, b=None):
-    r"""Train softmax regression by batch gradient descent (Chapter 3).
+@checks(_softmax_fit_inputs)
+def softmax_regression_fit(X, y, n_classes=None, *, lr=0.1, epochs=100,
+                           W=None, b=None):
+    """Train softmax regression by batch gradient descent.
 
-    ``y``: integer labels ``(m,)`` (or a column ``(m, 1)``) in ``[0, n_classes)``,
-    or one-hot ``(m, K)``. With integer labels ``n_classes`` is required: it
-    is not guessed from ``max(y) + 1``, because a class missing from the
-    training labels would silently give a model with too few outputs. With
-    one-hot ``y`` it may be omitted (K is the number of columns). Starts from
-    ``W`` (default zeros, shape (n, K)) and ``b`` (default zeros, shape (K,));
-    each epoch: loss, :func:`softmax_regression_gradients`, update
-    :math:`W \leftarrow W - \eta\,dW,\; b \leftarrow b - \eta\,db`.
-    Returns ``(W, b, history)`` with ``epochs + 1`` losses.
+    y: integer labels of shape (m,) in [0, n_classes), or one-hot of shape
+    (m, K). With integer labels n_classes is required: it is not guessed
+    from max(y) + 1, which is too small when a class is missing from the
+    training labels. Starts from W and b (default zeros); each epoch:
+
+        W ← W − lr · dW,   b ← b − lr · db
+
+    Returns (W, b, history) with the epochs + 1 losses along the way.
     """
-    X = as_matrix(X)
-    arr = np.asarray(y) if y is not None else None
-    one_hot_given = arr is not None and arr.ndim == 2 and arr.shape[1] != 1 and np.issubdtype(arr.dtype, np.floating)
-    if n_classes is None:
-        if not one_hot_given:
-            raise TypeError(
-                "softmax_regression_fit needs n_classes with integer labels, e.g. "
-                "softmax_regression_fit(X, y, n_classes=10, ...): the number of classes is not "
-                "guessed from max(y) + 1, which is too small when a class is missing from y"
-            )
-        K = arr.shape[1]
-    else:
-        K = data._n_classes(n_classes)
-        if one_hot_given and arr.shape[1] != K:
-            raise ValueError(f"y is one-hot with {arr.shape[1]} columns but n_classes={K}; they must match")
-    Y = _class_targets(y, X.shape[0], K)
-    lr, epochs = _check_schedule(lr, epochs)
-    W = np.zeros((X.shape[1], K)) if W is None else _start(W, (X.shape[1], K), "W", "one column per class")
-    b = np.zeros(K) if b is None else _start(b, (K,), "b", "one bias per class")
     history = []
     for epoch in range(epochs):
-        history.append(softmax_regression_loss(X, Y, W, b))
-        dW, db = softmax_regression_gradients(X, Y, W, b)
-        W, b = _step(X, (W, b), (dW, db), lr, epoch)
-    history.append(softmax_regression_loss(X, Y, W, b))
+        history.append(softmax_regression_loss(X, y, W, b))
+        dW, db = softmax_regression_gradients(X, y, W, b)
+        with np.errstate(over="ignore", invalid="ignore"):
+            W, b = W - lr * dW, b - lr * db
+            check_not_diverged((W, b, X @ W + b), lr, epoch)
+    history.append(softmax_regression_loss(X, y, W, b))
     return W, b, history
 
 
 def softmax_regression_predict(X, W, b):
-    r"""Predicted classes :math:`\hat y_i = \arg\max_k z_{ik}` (Chapter 3).
+    """Predicted classes ŷᵢ = argmaxₖ zᵢₖ, an int array of shape (m,).
 
-    The softmax keeps the order of the logits, so the largest logit is also the
-    largest probability: no exponential is needed to predict. Shape ``(m,)`` int64.
+    The softmax keeps the order of the logits, so the largest logit is also
+    the largest probability: no exponential is needed to predict.
     """
     return np.argmax(logits(X, W, b), axis=1).astype(np.int64)
 
 
-# ------------------------------------------------------------------ Chapter 3: multi-label
+# ------------------------------------------------- multi-label
 def multilabel_forward(X, W, b):
-    r"""Independent label probabilities :math:`\hat P = \sigma(XW + b)`, entry by entry (Chapter 3).
+    """Independent label probabilities P̂ = σ(X W + b), entry by entry.
 
-    Unlike softmax, the K probabilities of a row need not sum to 1: each label is
-    its own yes/no question. Shapes: ``X`` (m, n), ``W`` (n, K), ``b`` (K,) → ``(m, K)``.
+    Unlike softmax, the K probabilities of a row need not sum to 1: each
+    label is its own yes/no question. X of shape (m, n), W of shape (n, K),
+    b of shape (K,) → P̂ of shape (m, K).
     """
     return activations.sigmoid(logits(X, W, b))
 
 
+@checks(_multilabel_inputs)
 def multilabel_loss(X, Y, W, b):
-    r"""Binary cross-entropy of every label, summed over the K labels and averaged over m samples (Chapter 3).
+    """Binary cross-entropy of every label, summed over the K labels and
+    averaged over the m samples.
 
-    .. math:: J = -\frac{1}{m} \sum_{i=1}^{m} \sum_{k=1}^{K}
-              \left[ y_{ik} \log \hat p_{ik} + (1 - y_{ik}) \log(1 - \hat p_{ik}) \right]
+    J = −(1/m) Σᵢ Σₖ [yᵢₖ log p̂ᵢₖ + (1 − yᵢₖ) log(1 − p̂ᵢₖ)]
 
-    ``Y``: 0/1 array ``(m, K)``. This is K times ``losses.sigmoid_cross_entropy``
-    (and PyTorch's ``BCEWithLogitsLoss``), which average over all m·K entries.
-    Returns a float.
+    Y: 0/1 array of shape (m, K). losses.sigmoid_cross_entropy (like
+    PyTorch's BCEWithLogitsLoss) averages over all m·K entries instead,
+    hence the factor K. Returns a float.
     """
     Z = logits(X, W, b)
-    return Z.shape[1] * losses.sigmoid_cross_entropy(_label_matrix(Y, Z.shape), Z)
+    K = Z.shape[1]
+    return K * losses.sigmoid_cross_entropy(Y, Z)
 
 
+@checks(_multilabel_inputs)
 def multilabel_gradients(X, Y, W, b):
-    r"""Gradients of :func:`multilabel_loss` (Chapter 3).
+    """Gradients of multilabel_loss with respect to W and b.
 
-    .. math:: dZ = \frac{1}{m}(\hat P - Y), \qquad dW = X^\top dZ, \qquad db = \sum_{i=1}^{m} dZ_{i,:}
+    dZ = (P̂ − Y) / m,   dW = Xᵀ dZ,   db = Σᵢ dZᵢ
 
-    Formally identical to softmax regression, with sigmoids in place of the softmax.
-    Shapes: ``dW`` (n, K), ``db`` (K,).
+    as for softmax regression, with sigmoids in place of the softmax.
+    Returns dW of shape (n, K) and db of shape (K,).
     """
-    P = multilabel_forward(X, W, b)
-    X = as_matrix(X)
-    dZ = (P - _label_matrix(Y, P.shape)) / X.shape[0]
+    m = X.shape[0]
+    dZ = (multilabel_forward(X, W, b) - Y) / m
     return X.T @ dZ, dZ.sum(axis=0)
 
 
+@checks(_multilabel_fit_inputs)
 def multilabel_fit(X, Y, *, lr=0.1, epochs=100, W=None, b=None):
-    r"""Train K independent logistic regressions at once by batch gradient descent (Chapter 3).
+    """Train K independent logistic regressions at once by batch gradient
+    descent.
 
-    ``Y``: 0/1 array ``(m, K)``. Same loop as :func:`softmax_regression_fit` with
-    :func:`multilabel_gradients`. Returns ``(W, b, history)`` with ``epochs + 1`` losses.
+    Y: 0/1 array of shape (m, K). The loop of softmax_regression_fit with
+    multilabel_gradients. Returns (W, b, history) with epochs + 1 losses.
     """
-    X = as_matrix(X)
-    Y = np.asarray(Y)
-    if Y.ndim != 2:
-        raise ValueError(f"Y must have shape ({X.shape[0]}, K), one row of 0/1 labels per sample; got {Y.shape}")
-    Y = _label_matrix(Y, (X.shape[0], Y.shape[1]))
-    lr, epochs = _check_schedule(lr, epochs)
-    K = Y.shape[1]
-    W = np.zeros((X.shape[1], K)) if W is None else _start(W, (X.shape[1], K), "W", "one column per label")
-    b = np.zeros(K) if b is None else _start(b, (K,), "b", "one bias per label")
     history = []
     for epoch in range(epochs):
         history.append(multilabel_loss(X, Y, W, b))
         dW, db = multilabel_gradients(X, Y, W, b)
-        W, b = _step(X, (W, b), (dW, db), lr, epoch)
+        with np.errstate(over="ignore", invalid="ignore"):
+            W, b = W - lr * dW, b - lr * db
+            check_not_diverged((W, b, X @ W + b), lr, epoch)
     history.append(multilabel_loss(X, Y, W, b))
     return W, b, history
 
 
+@checks(_predict_inputs)
 def multilabel_predict(scores, threshold=0.5, *, from_logits=False):
-    r"""0/1 label decisions, one per entry: :math:`\hat y_{ik} = 1` if :math:`\hat p_{ik} \ge t` (Chapter 3).
+    """0/1 decisions, one per label: ŷᵢₖ = 1 if p̂ᵢₖ ≥ t, else 0.
 
-    ``scores`` are probabilities, or logits with ``from_logits=True``; ``threshold``
-    :math:`t \in (0, 1)` is always a probability. For logits the same decision is
-    :math:`z_{ik} \ge \operatorname{logit}(t)` — for :math:`t = 0.5`, :math:`z_{ik} \ge 0` —
-    so no sigmoid is needed. Shape: any → same, int64.
+    scores are probabilities, or logits with from_logits=True; threshold
+    t in (0, 1) is always a probability. On logits the same decision is
+    zᵢₖ ≥ logit(t) (for t = 0.5, zᵢₖ ≥ 0), so no sigmoid is needed.
+    Any shape → the same shape, int64.
     """
-    scores = as_float_array(scores, "scores")
-    threshold = _threshold(threshold, "threshold must be a probability strictly between 0 and 1")
-    if not from_logits and np.any((scores < 0) | (scores > 1)):
-        raise ValueError("scores must be probabilities in [0, 1]; for logits pass from_logits=True")
     cut = activations.logit(threshold) if from_logits else threshold
     return (scores >= cut).astype(np.int64)
