@@ -276,11 +276,15 @@ def _loss_gradient(grad, out) -> np.ndarray:
 
 
 # ------------------------------------------------------------------ train_step
-def _check_step(model, X_batch, targets, objective, optimizer, *,
-                labels=None, before_update=None):
+def _check_parts(model, objective, optimizer):
     _check_model(model)
     _check_objective(objective)
     _check_optimizer(optimizer)
+
+
+def _check_step(model, X_batch, targets, objective, optimizer, *,
+                labels=None, before_update=None):
+    _check_parts(model, objective, optimizer)
     if before_update is not None and not callable(before_update):
         raise TypeError("before_update must be a function of the loss or "
                         f"None; got {describe(before_update)}")
@@ -327,9 +331,7 @@ _train_step = train_step.__wrapped__     # without the input checks
 # ------------------------------------------------------------------- run_epoch
 def _check_epoch(model, X, targets, objective, optimizer, *, labels=None,
                  batch_size=None, rng=None, step=None):
-    _check_model(model)
-    _check_objective(objective)
-    _check_optimizer(optimizer)
+    _check_parts(model, objective, optimizer)
     if step is not None and not callable(step):
         raise TypeError("step must be a function like train_step or None; "
                         f"got {describe(step)}")

@@ -26,8 +26,8 @@ import numpy as np
 from .. import losses
 from .._validate import (as_float_array, as_matrix, as_number_array,
                          as_shaped, binary_labels, check_int,
-                         check_not_diverged, check_real, checks,
-                         formula)
+                         check_not_diverged, check_real, check_same_shape,
+                         checks, formula)
 
 __all__ = [
     "step", "perceptron_predict", "perceptron_train", "mse",
@@ -276,9 +276,7 @@ def _step_input(z):
 
 def _pair_inputs(y, y_hat):
     y, y_hat = as_float_array(y, "y"), as_float_array(y_hat, "y_hat")
-    if y.shape != y_hat.shape:
-        raise ValueError(f"y has shape {y.shape} but y_hat has shape "
-                         f"{y_hat.shape}; they must match")
+    check_same_shape(y, y_hat, "y", "y_hat")
     return {"y": y, "y_hat": y_hat}
 
 

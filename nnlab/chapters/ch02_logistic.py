@@ -28,8 +28,8 @@ import numpy as np
 
 from .. import activations, losses
 from .._validate import (as_float_array, as_matrix, as_shaped, binary_labels,
-                         check_int, check_not_diverged, check_real, checks,
-                         formula)
+                         check_int, check_not_diverged, check_real,
+                         check_same_shape, checks, formula)
 
 __all__ = [
     "sigmoid", "logit", "binary_cross_entropy",
@@ -238,9 +238,7 @@ def _p_input(p):
 
 def _bce_inputs(y, p_hat):
     y, p_hat = as_float_array(y, "y"), as_float_array(p_hat, "p_hat")
-    if y.shape != p_hat.shape:
-        raise ValueError(f"y has shape {y.shape} but p_hat has shape "
-                         f"{p_hat.shape}; they must match")
+    check_same_shape(y, p_hat, "y", "p_hat")
     for name, v in (("y", y), ("p_hat", p_hat)):
         if np.any((v < 0) | (v > 1)):
             raise ValueError(f"{name} must lie in [0, 1]; got values from "
