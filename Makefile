@@ -1,5 +1,6 @@
 # The course's commands. Everything runs inside .venv, created on first use.
 #   make book   build the website into _build/html (executes every chapter, cached)
+#   make notebooks  write notebooks/: the chapters as plain Jupyter notebooks (after book)
 #   make test   unit tests + every chapter under nbval + site checks in headless Chromium
 #   make serve  serve _build/html on http://127.0.0.1:8000
 #   make strip  remove every notebook output except the nbval-checked ones
@@ -19,7 +20,7 @@ JB_FLAGS ?= -nW --keep-going
 export PYDEVD_DISABLE_FILE_VALIDATION := 1
 NOTEBOOKS := $(sort $(wildcard book/*.ipynb))
 
-.PHONY: setup book test serve strip outputs bench mutation clean
+.PHONY: setup book notebooks test serve strip outputs bench mutation clean
 
 setup: $(STAMP)
 
@@ -50,6 +51,14 @@ book: $(STAMP)
 	fi; \
 	echo "book: $$(( $$(date +%s) - start )) s"; \
 	echo "Site: $(abspath $(BOOK_ROOT))/_build/html/index.html"
+
+# notebooks/ is committed (Colab and Binder open files from the repository) and
+# generated from book/ and the build's glue values: never edit it by hand.
+# tests/test_student_notebooks.py fails when it is out of date.
+notebooks: $(STAMP) book
+	@start=$$(date +%s); \
+	$(BIN)/python tools/export_notebooks.py --root $(BOOK_ROOT) --build $(BUILD_DIR) --out $(BOOK_ROOT)/notebooks && \
+	echo "notebooks: $$(( $$(date +%s) - start )) s"
 
 test: $(STAMP) book
 	@start=$$(date +%s); \

@@ -253,6 +253,7 @@ def widget_book(tmp_path_factory):
     shutil.copy(ROOT / "_config.yml", folder / "_config.yml")
     shutil.copytree(ROOT / "book" / "_ext", folder / "book" / "_ext")
     shutil.copytree(ROOT / "book" / "_extra", folder / "book" / "_extra")
+    shutil.copytree(ROOT / "book" / "_static", folder / "book" / "_static")
     (folder / "_toc.yml").write_text("format: jb-book\nroot: book/page\n")
     nb = nbformat.v4.new_notebook(cells=[
         nbformat.v4.new_markdown_cell("# A saved widget"),

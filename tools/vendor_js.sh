@@ -23,7 +23,7 @@ tar -xzf requirejs-*.tgz -C rq
 rm -rf "$dest"; mkdir -p "$dest"
 # The bundle, and the icon fonts (woff2, ttf: what current browsers fetch) that it loads
 # relative to its AMD module paths. RequireJS's baseUrl is set to vendor/ by
-# book/_ext/nnlab_sphinx.py; depending on which module loads its CSS first, the fonts
+# book/_extra/widgets-baseurl.js; depending on which module loads its CSS first, the fonts
 # are looked up next to "@jupyter-widgets/" or "@jupyter-widgets/html-manager/dist/", so
 # they are copied to both.
 cp hm/package/dist/embed-amd.js hm/package/dist/embed.js.LICENSE.txt "$dest/"
