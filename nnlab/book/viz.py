@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._validate import check_real
+
 #: Okabe & Ito (2008) colour-blind-safe palette.
 PALETTE = ("#0072B2", "#E69F00", "#009E73", "#D55E00", "#CC79A7", "#56B4E9", "#F0E442", "#000000")
 MARKERS = ("o", "s", "^", "D", "v", "P", "X", "*")
@@ -19,21 +21,11 @@ def class_color(k: int) -> str:
 
 
 def _number(value, name: str) -> float:
-    """``value`` as a finite float; bools, strings and complex are refused."""
-    real = (int, float, np.integer, np.floating)
-    if isinstance(value, bool) or not isinstance(value, real):
-        raise TypeError(f"{name} must be a real number; got {value!r}")
-    value = float(value)
-    if not np.isfinite(value):
-        raise ValueError(f"{name} must be finite; got {value!r}")
-    return value
+    return check_real(value, name)
 
 
 def _positive(value, name: str) -> float:
-    value = _number(value, name)
-    if value <= 0:
-        raise ValueError(f"{name} must be > 0; got {value!r}")
-    return value
+    return check_real(value, name, low=0, low_open=True)
 
 
 def _limits(lim, name: str) -> tuple[float, float]:
