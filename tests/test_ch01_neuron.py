@@ -190,3 +190,54 @@ def test_plain_mse_overflows_where_the_core_does_not():
     with pytest.raises(ValueError, match="y and y_hat.*nnlab.losses.mse"):
         models.mse(np.zeros(1000), y_hat)
     assert losses.mse(np.zeros(1000), y_hat) == pytest.approx(1e307, rel=1e-12)
+
+
+# ---------------------------------------------------- issue 10: step(0), lr
+def test_step_with_chooses_the_value_at_zero():
+    z = np.array([-2.0, -1e-300, 0.0, 1e-300, 3.0])     # worked by hand
+    for at_zero in (0.0, 0.5, 1.0):
+        got = models.step_with(z, at_zero)
+        assert got.tolist() == [0.0, 0.0, at_zero, 1.0, 1.0]
+    # at_zero = 0 is the perceptron's step, 1/2 the sign formula
+    np.testing.assert_array_equal(models.step_with(z, 0), models.step(z))
+    np.testing.assert_array_equal(models.step_with(z, 0.5),
+                                  (np.sign(z) + 1) / 2)
+
+
+@pytest.mark.parametrize("bad", [-0.1, 1.5, math.nan, "half", None])
+def test_step_with_refuses_a_value_at_zero_outside_0_1(bad):
+    with pytest.raises((ValueError, TypeError), match="at_zero"):
+        models.step_with(np.zeros(2), bad)
+
+
+def test_learned_and_or_put_a_training_point_on_the_boundary():
+    # the chapter's claim: training from zeros with lr = 1 stops with one
+    # training point at z = 0 exactly, right only because step(0) = 0
+    for y in ([0, 0, 0, 1], [0, 1, 1, 1]):
+        w, b, _ = models.perceptron_train(X_GATE, np.array(y), lr=1.0)
+        z = X_GATE @ w + b
+        assert np.sum(z == 0) == 1 and y[int(np.argmax(z == 0))] == 0
+        assert np.sum(models.step_with(z, 1.0) != y) == 1
+
+
+def test_largest_stable_lr_hand_value_and_the_divergence_edge():
+    # XᵀX / m = diag(1, 4) for these rows: λmax = 4, bound 2/4 = 0.5
+    X = np.array([[1.0, 0.0], [-1.0, 0.0], [0.0, 2.0], [0.0, -2.0]]) * \
+        math.sqrt(2)
+    assert models.largest_stable_lr(X) == pytest.approx(0.5, rel=1e-12)
+    y = np.array([1.0, -1.0, 2.0, 0.0])
+    models.linear_regression_gd(X, y, lr=0.49, steps=2000)   # converges
+    with pytest.raises(FloatingPointError, match="0.5"):
+        models.linear_regression_gd(X, y, lr=0.51, steps=2000)
+    assert models.largest_stable_lr(np.zeros((3, 2))) == math.inf
+
+
+def test_largest_stable_lr_does_not_overflow_for_huge_features():
+    # XᵀX would overflow (1e400); λmax = 2e400 / 2 = 1e400, bound 2e-400
+    # underflows to 0 exactly: every positive learning rate diverges
+    X = np.array([[1e200, 0.0], [0.0, 1e200]])
+    with np.errstate(all="raise"):
+        assert models.largest_stable_lr(X) == 0.0
+    X = np.array([[3e150, 0.0], [0.0, 1.0]])    # λmax = 9e300 / 2, by hand
+    assert models.largest_stable_lr(X) == pytest.approx(2 / 4.5e300,
+                                                        rel=1e-12)

@@ -30,9 +30,9 @@ from .._validate import (as_float_array, as_matrix, as_number_array,
                          checks, formula)
 
 __all__ = [
-    "step", "perceptron_predict", "perceptron_train", "mse",
+    "step", "step_with", "perceptron_predict", "perceptron_train", "mse",
     "add_bias_column", "normal_equation", "linear_regression_gd",
-    "DIVERGENCE_FACTOR",
+    "largest_stable_lr", "DIVERGENCE_FACTOR",
 ]
 
 # linear_regression_gd stops with a FloatingPointError once the cost exceeds
@@ -110,6 +110,11 @@ def _matrix_inputs(X):
     return {"X": _matrix(X)}
 
 
+def _step_with_inputs(z, at_zero):
+    return {"z": as_float_array(z, "z"),
+            "at_zero": check_real(at_zero, "at_zero", low=0, high=1)}
+
+
 def _least_squares_inputs(X, y):
     """X and y, and X of full column rank (else θ is not unique)."""
     X = _matrix(X)
@@ -144,12 +149,12 @@ def _checked_cost(X, y, theta, costs, lr):
     pred = X @ theta
     cost = losses.half_mse(y, pred) if np.all(np.isfinite(pred)) else math.inf
     if not math.isfinite(cost) or cost > DIVERGENCE_FACTOR * costs[0] > 0:
-        lam = float(np.linalg.eigvalsh(X.T @ X / X.shape[0])[-1])
         raise FloatingPointError(
             f"gradient descent diverged at step {len(costs)}: the cost went "
             f"from {costs[0]:.4g} to {cost:.4g}. The learning rate lr={lr:g} "
             f"is too large: for this X it must be below 2/lambda_max = "
-            f"{2 / lam:.4g}. Lower lr (or standardize the features).")
+            f"{largest_stable_lr(X):.4g}. Lower lr (or standardize the "
+            f"features).")
     return cost
 
 
@@ -161,6 +166,17 @@ def step(z):
     formula of nnlab.activations.step; z any shape.
     """
     return np.where(z > 0, 1.0, 0.0)
+
+
+@checks(_step_with_inputs)
+def step_with(z, at_zero):
+    """A step with a chosen value at z = 0: 1 if z > 0, 0 if z < 0, and
+    at_zero if z = 0 (a number in [0, 1]).
+
+    at_zero = 0 is step above (the perceptron's "1 if z > 0"), 1/2 is the
+    sign formula (sign(z) + 1) / 2, and 1 is the rule "1 if z ≥ 0".
+    """
+    return np.where(z > 0, 1.0, np.where(z < 0, 0.0, at_zero))
 
 
 @checks(_neuron_inputs)
@@ -262,6 +278,20 @@ def linear_regression_gd(X, y, *, lr=0.1, steps=100, theta=None):
             theta = theta - lr * gradient
             costs.append(_checked_cost(X, y, theta, costs, lr))
     return theta, costs
+
+
+@checks(_matrix_inputs)
+def largest_stable_lr(X):
+    """The bound 2/λmax below which gradient descent on ‖Xθ − y‖² / (2m)
+    converges; λmax is the largest eigenvalue of XᵀX / m (its curvature).
+
+    λmax = s² / m, s the largest singular value of X: computed from s, so
+    that XᵀX is never formed (it could overflow). X of shape (m, n).
+    Returns a float (inf if X is all zeros: then the cost does not depend
+    on θ and every learning rate is stable).
+    """
+    s = float(np.linalg.norm(X, 2)) / math.sqrt(X.shape[0])
+    return 2 / s / s if s > 0 else math.inf
 
 
 # ------------------------------------------------------------ input checks
