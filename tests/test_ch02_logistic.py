@@ -33,6 +33,11 @@ BAD_CALLS = [
     (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], lr="0.1"), TypeError, r"\blr\b"),
     # a count that is not an integer is the wrong kind of argument, as in Chapter 1
     (lambda: ch2.logistic_regression_fit(np.ones((2, 2)), [0, 1], epochs=2.5), TypeError, "epochs"),
+    (lambda: ch2.sigmoid_mse_dz(5.0, 2.0), ValueError, r"\by\b"),
+    (lambda: ch2.sigmoid_bce_dz([1.0, 2.0], [0.0]), ValueError, r"\bz\b.*\by\b"),
+    (lambda: ch2.sigmoid_bce_dz("a", 0.0), TypeError, r"\bz\b"),
+    (lambda: ch2.logistic_mse(np.ones((2, 2)), [0, 1], np.ones(3), 0.0), ValueError, r"\bw\b"),
+    (lambda: ch2.logistic_mse(np.ones((2, 2)), [0, 2], np.ones(2), 0.0), ValueError, r"\by\b"),
 ]
 
 
@@ -48,8 +53,9 @@ def test_spam_email_example():
     assert one["a"] == pytest.approx(1 / (1 + math.exp(-1.1)))
     assert one["loss"] == pytest.approx(math.log(1 + math.exp(1.1)), rel=1e-12)   # -log(1 - sigma(1.1))
     assert one["loss"] != pytest.approx(0.2877, abs=1e-3)                          # the notes' erratum
-    assert one["dz"] == pytest.approx(one["dL_da"] * one["da_dz"])
-    np.testing.assert_allclose(one["dw"], x * one["dz"])
+    assert one["dL_dz"] == pytest.approx(one["dL_da"] * one["da_dz"])
+    np.testing.assert_allclose(one["dL_dw"], x * one["dL_dz"])
+    assert "dz" not in one   # dz is the cost's gradient (with 1/m), notation page
 
 
 def test_logistic_gradients_by_finite_differences(rng):
@@ -65,8 +71,8 @@ def test_one_sample_matches_vectorized_with_m_1(rng):
     x, w = rng.normal(size=4), rng.normal(size=4)
     one = ch2.logistic_one_sample(x, 1, w, -0.2)
     dw, db = ch2.logistic_gradients(x[None, :], [1], w, -0.2)
-    np.testing.assert_allclose(one["dw"], dw)
-    assert one["db"] == pytest.approx(db)
+    np.testing.assert_allclose(one["dL_dw"], dw)
+    assert one["dL_db"] == pytest.approx(db)
     assert one["loss"] == pytest.approx(ch2.logistic_loss(x[None, :], [1], w, -0.2))
 
 
@@ -167,7 +173,58 @@ def test_one_sample_backward_in_the_tails():
     # the absent ones are 0 (no ZeroDivisionError), and dz = a - y stays exact
     x = np.array([1.0])
     far = ch2.logistic_one_sample(x, 0, np.array([40.0]), 0.0)       # a == 1.0
-    assert far["a"] == 1.0 and far["dL_da"] == math.inf and far["dz"] == 1.0
+    assert far["a"] == 1.0 and far["dL_da"] == math.inf and far["dL_dz"] == 1.0
     assert far["da_dz"] == pytest.approx(math.exp(-40), rel=1e-12)    # sigma(40) sigma(-40)
     right = ch2.logistic_one_sample(x, 1, np.array([40.0]), 0.0)
-    assert right["dL_da"] == -1.0 and right["dz"] == 0.0
+    assert right["dL_da"] == -1.0 and right["dL_dz"] == 0.0
+
+
+# ------------------------------------------------ MSE after a sigmoid vs BCE
+def _mp_dL_dz(loss, z, y):
+    """dL/dz by mpmath's numerical differentiation at 30 digits."""
+    import mpmath
+    mpmath.mp.dps = 30
+
+    def L(t):
+        a = 1 / (1 + mpmath.exp(-t))
+        if loss == "mse":
+            return (a - y) ** 2 / 2
+        return -(y * mpmath.log(a) + (1 - y) * mpmath.log(1 - a))
+    return float(mpmath.diff(L, mpmath.mpf(z)))
+
+
+@pytest.mark.parametrize("z", [-7.0, -2.5, -0.3, 0.0, 1.1, 5.0, 9.0])
+@pytest.mark.parametrize("y", [0.0, 1.0, 0.3])
+def test_dz_of_mse_and_bce_against_mpmath(z, y):
+    pytest.importorskip("mpmath", reason="mpmath differentiates the loss")
+    assert ch2.sigmoid_bce_dz(z, y) == pytest.approx(_mp_dL_dz("bce", z, y), rel=1e-9, abs=1e-15)
+    assert ch2.sigmoid_mse_dz(z, y) == pytest.approx(_mp_dL_dz("mse", z, y), rel=1e-9, abs=1e-15)
+
+
+def test_mse_learns_slowly_when_confidently_wrong():
+    # the review's numbers: z = 5, y = 0; by hand s = 1/(1 + e^-5) = 0.993307,
+    # MSE: s * s * (1 - s) = 0.0066036, BCE: s = 0.99331
+    s = 1 / (1 + math.exp(-5))
+    assert ch2.sigmoid_mse_dz(5.0, 0.0) == pytest.approx(s * s * math.exp(-5) / (1 + math.exp(-5)), rel=1e-12)
+    assert round(float(ch2.sigmoid_mse_dz(5.0, 0.0)), 4) == 0.0066
+    assert round(float(ch2.sigmoid_bce_dz(5.0, 0.0)), 3) == 0.993
+    z = np.array([-3.0, 0.0, 5.0])
+    assert ch2.sigmoid_mse_dz(z, np.zeros(3)).shape == (3,)
+
+
+def test_logistic_mse_by_a_loop_and_not_convex():
+    x = np.array([-3.0, -1.0, 0.5, 2.0])[:, None]
+    y = np.array([0, 1, 0, 1])
+
+    def by_hand(w):
+        return sum(0.5 * (1 / (1 + math.exp(-(xi * w - 0.2))) - yi) ** 2
+                   for xi, yi in zip(x[:, 0], y)) / 4
+    for w in (-8.0, -4.0, 0.0, 1.5):
+        assert ch2.logistic_mse(x, y, np.array([w]), -0.2) == pytest.approx(by_hand(w), rel=1e-12)
+    # a chord lies below the curve: J((a + c) / 2) > (J(a) + J(c)) / 2
+    J = lambda w: ch2.logistic_mse(x, y, np.array([w]), -0.2)   # noqa: E731
+    assert J(-4.0) > (J(-8.0) + J(0.0)) / 2 + 0.01
+    # the cross-entropy on the same data keeps every chord above the curve
+    B = lambda w: ch2.logistic_loss(x, y, np.array([w]), -0.2)  # noqa: E731
+    ws = np.linspace(-8, 8, 33)
+    assert all(B((a + c) / 2) <= (B(a) + B(c)) / 2 for a in ws for c in ws)

@@ -35,6 +35,7 @@ __all__ = [
     "sigmoid", "logit", "binary_cross_entropy",
     "logistic_forward", "logistic_loss", "logistic_one_sample",
     "logistic_gradients", "logistic_regression_fit", "logistic_predict",
+    "logistic_mse", "sigmoid_bce_dz", "sigmoid_mse_dz",
 ]
 
 
@@ -88,6 +89,15 @@ def _fit_inputs(X, y, lr, epochs, w, b):
             "epochs": check_int(epochs, "epochs", 0, typed=True),
             "w": np.zeros(n) if w is None else _weights(w, n),
             "b": _bias(b)}
+
+
+def _z_y_inputs(z, y):
+    z, y = as_float_array(z, "z"), as_float_array(y, "y")
+    check_same_shape(z, y, "z", "y")
+    if np.any((y < 0) | (y > 1)):
+        raise ValueError(f"y must lie in [0, 1]; got values from "
+                         f"{y.min():g} to {y.max():g}")
+    return {"z": z, "y": y}
 
 
 def _div(num, den):
@@ -170,19 +180,22 @@ def logistic_one_sample(x, y, w, b):
     Forward:   z = x·w + b,   a = σ(z),   L = −[y log a + (1 − y) log(1 − a)]
     Backward, by the chain rule:
         ∂L/∂a = −y/a + (1 − y)/(1 − a),   ∂a/∂z = a(1 − a),
-        dz = ∂L/∂a · ∂a/∂z = a − y,   dw = x dz,   db = dz.
+        ∂L/∂z = ∂L/∂a · ∂a/∂z = a − y,
+        ∂L/∂w = x ∂L/∂z,   ∂L/∂b = ∂L/∂z.
 
     x of shape (n,), y 0 or 1, w of shape (n,), b a number. Returns a dict
-    with every intermediate value.
+    with every intermediate value (keys z, a, loss, dL_da, da_dz, dL_dz,
+    dL_dw, dL_db). These are one sample's derivatives of its loss L; the
+    cost's dz of logistic_gradients holds the 1/m of the mean as well.
     """
     z = float(x @ w + b)
     a = float(activations.sigmoid(z))
     loss = losses.binary_cross_entropy([y], [a])
     dL_da = -_div(y, a) + _div(1 - y, 1 - a)    # safe where a is 0 or 1
     da_dz = a * float(activations.sigmoid(-z))  # a(1 − a) = σ(z) σ(−z)
-    dz = a - y                                  # = dL_da * da_dz
+    dL_dz = a - y                               # = dL_da * da_dz
     return {"z": z, "a": a, "loss": loss, "dL_da": dL_da, "da_dz": da_dz,
-            "dz": dz, "dw": x * dz, "db": dz}
+            "dL_dz": dL_dz, "dL_dw": x * dL_dz, "dL_db": dL_dz}
 
 
 @checks(_data_inputs)
@@ -218,6 +231,44 @@ def logistic_regression_fit(X, y, *, lr=0.1, epochs=100, w=None, b=0.0):
             check_not_diverged([w, b, X @ w + b], lr, epoch)
     history.append(logistic_loss(X, y, w, b))
     return w, b, history
+
+
+# ------------------------------------------------------------ MSE vs BCE
+@checks(_z_y_inputs)
+def sigmoid_bce_dz(z, y):
+    """∂L/∂z of one sample's cross-entropy after a sigmoid, a = σ(z):
+
+        L = −[y log a + (1 − y) log(1 − a)],   ∂L/∂z = a − y.
+
+    z and y of the same shape (numbers are fine), y in [0, 1].
+    """
+    return activations.sigmoid(z) - y
+
+
+@checks(_z_y_inputs)
+def sigmoid_mse_dz(z, y):
+    """∂L/∂z of one sample's squared error after a sigmoid, a = σ(z):
+
+        L = ½ (a − y)²,   ∂L/∂z = (a − y) · a(1 − a).
+
+    The factor a(1 − a) is almost 0 where the sigmoid saturates, also when
+    the prediction there is wrong. z and y as for sigmoid_bce_dz.
+    """
+    a = activations.sigmoid(z)
+    return (a - y) * a * (1 - a)
+
+
+@checks(_data_inputs)
+def logistic_mse(X, y, w, b):
+    """The squared-error cost of a sigmoid neuron, for comparison only:
+
+        J(w, b) = (1/m) Σᵢ ½ (σ(xᵢ·w + b) − yᵢ)².
+
+    It lies between 0 and ½ for every w, so it cannot be convex in w
+    (logistic_loss is). y of shape (m,) holding 0/1. Returns a float.
+    """
+    p_hat = logistic_forward(X, w, b)
+    return float(np.mean((p_hat - y) ** 2) / 2)
 
 
 # ------------------------------------------------------------ input checks
