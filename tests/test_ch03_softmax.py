@@ -384,3 +384,114 @@ def test_temperature_is_the_softmax_of_scaled_logits(rng, T):
     Z = rng.normal(size=(5, 4)) * 3
     np.testing.assert_allclose(ch3.softmax_temperature(Z, T),
                                activations.softmax(Z / T), rtol=1e-14)
+
+
+# ---------------------------------------------------------------------------
+# The softmax Jacobian and the gradient "p̂ − y", derived step by step; the
+# information quantities (entropy, KL divergence, label smoothing).
+def _ce_of_logits(z, y):
+    """−Σ yₖ log softmax(z)ₖ, written with math.log / math.exp only."""
+    zmax = max(z)
+    log_total = zmax + math.log(sum(math.exp(v - zmax) for v in z))
+    return -sum(yk * (zk - log_total) for yk, zk in zip(y, z))
+
+
+def test_softmax_jacobian_two_classes_by_hand():
+    # K = 2: p̂₁ = σ(z₁ − z₂), so ∂p̂₁/∂z₁ = p̂₁(1 − p̂₁) = −∂p̂₁/∂z₂
+    z = np.array([0.3, -0.5])
+    s = 1 / (1 + math.exp(-0.8))
+    d = s * (1 - s)
+    np.testing.assert_allclose(ch3.softmax_jacobian(z),
+                               [[d, -d], [-d, d]], rtol=1e-12)
+
+
+def test_softmax_jacobian_by_finite_differences(rng):
+    z = rng.normal(size=5)
+    J = ch3.softmax_jacobian(z)
+    h = 1e-6
+    numeric = np.column_stack([
+        (ch3.softmax(z + h * e) - ch3.softmax(z - h * e)) / (2 * h)
+        for e in np.eye(5)])                    # column j: ∂p̂/∂zⱼ
+    np.testing.assert_allclose(J, numeric, atol=1e-9)
+    np.testing.assert_allclose(J, J.T, atol=0)
+    np.testing.assert_allclose(J.sum(axis=1), 0, atol=1e-15)
+
+
+@pytest.mark.parametrize("soft", [False, True], ids=["one-hot", "soft"])
+def test_logit_gradient_is_the_chain_rule_and_finite_differences(rng, soft):
+    z = rng.normal(size=4) * 2
+    y = rng.dirichlet(np.ones(4)) if soft else np.eye(4)[2]
+    g = ch3.cross_entropy_logit_gradient(z, y)
+    p = ch3.softmax(z)
+    chain = ch3.softmax_jacobian(z).T @ (-y / p)     # Jᵀ · dL/dp̂
+    np.testing.assert_allclose(g, chain, atol=1e-12)
+    h = 1e-6
+    numeric = [(_ce_of_logits(z + h * e, y) - _ce_of_logits(z - h * e, y))
+               / (2 * h) for e in np.eye(4)]
+    np.testing.assert_allclose(g, numeric, atol=1e-8)
+    assert abs(g.sum()) < 1e-15                      # Σ (p̂ − y) = 1 − 1
+
+
+def test_logit_gradient_takes_a_class_index():
+    z = np.array([1.7, -0.1, 0.4])
+    np.testing.assert_array_equal(ch3.cross_entropy_logit_gradient(z, 2),
+                                  ch3.softmax(z) - np.array([0, 0, 1.0]))
+    with pytest.raises(ValueError, match=r"\by\b"):
+        ch3.cross_entropy_logit_gradient(z, 3)
+    with pytest.raises(ValueError, match=r"\by\b"):
+        ch3.cross_entropy_logit_gradient(z, np.array([0.5, 0.6, 0.0]))
+    with pytest.raises(ValueError, match=r"\bz\b"):
+        ch3.cross_entropy_logit_gradient(np.ones((2, 3)), 0)
+
+
+def test_entropy_hand_values():
+    H0 = ch3.entropy(np.array([0.0, 1.0, 0.0]))
+    assert H0 == 0.0 and math.copysign(1, H0) == 1     # not −0.0
+    assert ch3.entropy(np.full(4, 0.25)) == pytest.approx(math.log(4),
+                                                          rel=1e-15)
+    # (½, ¼, ¼): ½ log 2 + 2 · ¼ log 4 = 1.5 log 2
+    assert ch3.entropy(np.array([0.5, 0.25, 0.25])) == pytest.approx(
+        1.5 * math.log(2), rel=1e-15)
+
+
+def test_kl_divergence_hand_values_and_properties(rng):
+    p, q = np.array([0.5, 0.5]), np.array([0.9, 0.1])
+    assert ch3.kl_divergence(p, q) == pytest.approx(
+        0.5 * math.log(0.5 / 0.9) + 0.5 * math.log(0.5 / 0.1), rel=1e-14)
+    assert ch3.kl_divergence(q, p) == pytest.approx(
+        0.9 * math.log(0.9 / 0.5) + 0.1 * math.log(0.1 / 0.5), rel=1e-14)
+    assert ch3.kl_divergence(p, q) != pytest.approx(ch3.kl_divergence(q, p))
+    assert ch3.kl_divergence(q, q) == 0.0
+    for _ in range(20):
+        a, b = rng.dirichlet(np.ones(5)), rng.dirichlet(np.ones(5))
+        assert ch3.kl_divergence(a, b) > 0
+    # a zero in p is skipped (0 · log 0 = 0); a zero in q alone is infinite
+    assert ch3.kl_divergence(np.array([1.0, 0.0]), q) == pytest.approx(
+        -math.log(0.9), rel=1e-14)
+    with pytest.raises(ValueError, match="infinite"):
+        ch3.kl_divergence(p, np.array([1.0, 0.0]))
+    with pytest.raises(ValueError, match=r"\bq\b"):
+        ch3.kl_divergence(p, np.array([0.3, 0.3, 0.4]))
+    with pytest.raises(ValueError, match=r"\bp\b"):
+        ch3.entropy(np.array([0.5, 0.6]))
+
+
+def test_cross_entropy_is_entropy_plus_kl(rng):
+    for _ in range(10):
+        y, p = rng.dirichlet(np.ones(4)), rng.dirichlet(np.ones(4))
+        ce = _ce_of_logits(np.log(p), y)         # −Σ yₖ log pₖ, by hand
+        assert ch3.cross_entropy(y[None], p[None]) == pytest.approx(ce)
+        assert ch3.entropy(y) + ch3.kl_divergence(y, p) == pytest.approx(
+            ce, rel=1e-12)
+
+
+def test_smooth_labels():
+    Y = ch3.smooth_labels(np.array([0, 2]), 4, epsilon=0.2)
+    np.testing.assert_allclose(Y, [[0.85, 0.05, 0.05, 0.05],
+                                   [0.05, 0.05, 0.85, 0.05]], rtol=1e-15)
+    np.testing.assert_array_equal(ch3.smooth_labels([1], 3, 0.0),
+                                  [[0.0, 1.0, 0.0]])
+    with pytest.raises(ValueError, match=r"\bepsilon\b"):
+        ch3.smooth_labels([1], 3, 1.5)
+    with pytest.raises(ValueError, match=r"\by\b"):
+        ch3.smooth_labels([3], 3)

@@ -8,6 +8,9 @@ activation, trained by batch gradient descent on the matching loss:
     multi-label          K labels    K sigmoids          BCE per label, summed
 
 (Chapter 2's logistic regression is the case of one output and a sigmoid.)
+The gradient of the softmax cross-entropy is derived in two steps
+(softmax_jacobian, then cross_entropy_logit_gradient), and the loss is read
+as information: entropy, kl_divergence and soft targets (smooth_labels).
 
 Rows are samples: X of shape (m, n), W of shape (n, K) (column k holds the
 weights of output k), b of shape (K,). Costs are means over the m samples,
@@ -50,6 +53,11 @@ __all__ = [
     "softmax_regression_loss",
     "softmax_regression_gradients",
     "softmax_regression_fit",
+    "softmax_jacobian",
+    "cross_entropy_logit_gradient",
+    "entropy",
+    "kl_divergence",
+    "smooth_labels",
     "softmax_regression_predict",
     "multilabel_forward",
     "multilabel_loss",
@@ -163,6 +171,61 @@ def _multilabel_inputs(X, Y, W, b):
     checked = _layer_inputs(X, W, b)
     m, K = len(checked["X"]), len(checked["b"])
     return {**checked, "Y": _label_matrix(Y, (m, K))}
+
+
+def _one_logit_vector(z):
+    z = as_float_array(z, "z")
+    if z.ndim != 1 or z.size == 0:
+        raise ValueError(f"z must be the logits of one sample, shape (K,); "
+                         f"got shape {z.shape}")
+    return z
+
+
+def _jacobian_inputs(z):
+    return {"z": _one_logit_vector(z)}
+
+
+def _distribution(p, name, K=None):
+    """A probability vector: shape (K,), entries in [0, 1], sum 1."""
+    p = as_float_array(p, name).astype(np.float64)
+    if p.ndim != 1 or p.size == 0 or (K is not None and p.size != K):
+        want = "(K,)" if K is None else f"({K},)"
+        raise ValueError(f"{name} must be a probability vector of shape "
+                         f"{want}; got shape {p.shape}")
+    if np.any((p < 0) | (p > 1)) or abs(p.sum() - 1) > 1e-6:
+        raise ValueError(f"{name} must hold probabilities in [0, 1] that "
+                         f"sum to 1; got sum {p.sum():g}")
+    return p
+
+
+def _logit_gradient_inputs(z, y):
+    z = _one_logit_vector(z)
+    K = z.size
+    if isinstance(y, (int, np.integer)) and not isinstance(y, bool):
+        y = data.one_hot(class_labels([y], "y", n_classes=K), K)[0]
+    else:
+        y = _distribution(y, "y", K)
+    return {"z": z, "y": y}
+
+
+def _entropy_input(p):
+    return {"p": _distribution(p, "p")}
+
+
+def _kl_inputs(p, q):
+    p = _distribution(p, "p")
+    q = _distribution(q, "q", p.size)
+    if np.any((q == 0) & (p > 0)):
+        raise ValueError("KL(p ‖ q) is infinite: q is 0 where p is not "
+                         "(q gives probability 0 to a possible outcome)")
+    return {"p": p, "q": q}
+
+
+def _smoothing_inputs(y, n_classes, epsilon):
+    n_classes = check_int(n_classes, "n_classes", minimum=2, typed=True)
+    return {"y": class_labels(y, "y", n_classes=n_classes),
+            "n_classes": n_classes,
+            "epsilon": check_real(epsilon, "epsilon", low=0, high=1)}
 
 
 def _schedule(lr, epochs):
@@ -372,6 +435,77 @@ def softmax_regression_fit(X, y, n_classes=None, *, lr=0.1, epochs=100,
             check_not_diverged((W, b, X @ W + b), lr, epoch)
     history.append(softmax_regression_loss(X, y, W, b))
     return W, b, history
+
+
+# ------------------------------------------------- the gradient, derived
+def softmax_jacobian(z):
+    """The derivatives of the softmax of one sample: J[k, j] = ∂p̂ₖ/∂zⱼ.
+
+    ∂p̂ₖ/∂zⱼ = p̂ₖ ([k = j] − p̂ⱼ),   that is   J = diag(p̂) − p̂ p̂ᵀ
+
+    z of shape (K,) → J of shape (K, K): symmetric, and every row sums to
+    0, because the probabilities always sum to 1.
+    """
+    p = softmax(z)
+    return np.diag(p) - np.outer(p, p)
+
+
+def cross_entropy_logit_gradient(z, y):
+    """dL/dz of L = −Σₖ yₖ log p̂ₖ, p̂ = softmax(z): "prediction − target".
+
+    chain rule:  dL/dzⱼ = Σₖ (dL/dp̂ₖ) J[k, j],   with dL/dp̂ₖ = −yₖ / p̂ₖ
+                        = −Σₖ yₖ ([k = j] − p̂ⱼ) = p̂ⱼ Σₖ yₖ − yⱼ = p̂ⱼ − yⱼ
+
+    (the targets sum to 1). z of shape (K,); y a class index or a
+    probability vector of shape (K,), one-hot or soft. Returns p̂ − y.
+    """
+    return softmax(z) - y
+
+
+# ------------------------------------------------- information
+def entropy(p):
+    """The entropy of a probability vector, in nats (natural log).
+
+    H(p) = −Σₖ pₖ log pₖ,   with 0 · log 0 = 0 (its limit)
+
+    0 for a one-hot p (no uncertainty), log K for the uniform p (the
+    most). p of shape (K,), summing to 1. Returns a float.
+    """
+    nz = p > 0                          # the terms with pₖ = 0 are 0
+    return float(np.sum(-p[nz] * np.log(p[nz])))
+
+
+def kl_divergence(p, q):
+    """The Kullback–Leibler divergence of q from p, in nats.
+
+    KL(p ‖ q) = Σₖ pₖ log(pₖ / qₖ)  ≥ 0,   0 only when q = p
+
+    It is not symmetric. H(p, q) = H(p) + KL(p ‖ q): the cross-entropy is
+    the entropy plus the cost of predicting q when the truth is p. p and
+    q of shape (K,), each summing to 1. Returns a float.
+    """
+    nz = p > 0
+    return float(np.sum(p[nz] * (np.log(p[nz]) - np.log(q[nz]))))
+
+
+def smooth_labels(y, n_classes, epsilon=0.1):
+    """Soft targets (label smoothing): (1 − ε) · one-hot(y) + ε / K.
+
+    The true class gets 1 − ε + ε/K, every other class ε/K; each row still
+    sums to 1. y: integer labels of shape (m,) → an array of shape (m, K).
+    """
+    return (1 - epsilon) * data.one_hot(y, n_classes) + epsilon / n_classes
+
+
+# Their input checks, attached below them so that the book shows the
+# formulas alone. Where q is 0 and p is not, KL(p ‖ q) is infinite: the
+# check raises a ValueError that says so rather than return inf.
+softmax_jacobian = checks(_jacobian_inputs)(softmax_jacobian)
+cross_entropy_logit_gradient = checks(_logit_gradient_inputs)(
+    cross_entropy_logit_gradient)
+entropy = checks(_entropy_input)(entropy)
+kl_divergence = checks(_kl_inputs)(kl_divergence)
+smooth_labels = checks(_smoothing_inputs)(smooth_labels)
 
 
 def softmax_regression_predict(X, W, b):
