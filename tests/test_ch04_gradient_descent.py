@@ -386,3 +386,82 @@ def test_the_shown_functions_keep_their_checks():
         D.inverse_time_lr(3, 0.1, 1.0, 0)
     with pytest.raises(TypeError, match=r"\bt\b"):
         D.inverse_time_lr(None, 0.1)
+
+
+# ------------------------------------------------ mini-batch gradient noise
+def _noise_problem(m=7, n=3, seed=0):
+    rng = np.random.default_rng(seed)
+    return rng.normal(size=n), rng.normal(size=(m, n)), rng.normal(size=m)
+
+
+def test_minibatch_gradient_variance_matches_all_batches_enumerated():
+    import itertools
+    theta, X, y = _noise_problem()
+    full = X.T @ (X @ theta - y) / len(y)
+    for B in range(1, 8):
+        grads = []
+        for rows in itertools.combinations(range(7), B):   # every batch
+            rows = list(rows)
+            r = sum(X[i] * (X[i] @ theta - y[i]) for i in rows) / B
+            grads.append(r)
+        grads = np.array(grads)
+        # unbiased: the batches' gradients average to the full gradient
+        np.testing.assert_allclose(grads.mean(axis=0), full, atol=1e-12)
+        exact = np.mean(np.sum((grads - full) ** 2, axis=1))
+        got = D.minibatch_gradient_variance(theta, X, y, B)
+        assert got == pytest.approx(exact, rel=1e-10, abs=1e-14)
+    assert D.minibatch_gradient_variance(theta, X, y, 7) == pytest.approx(
+        0, abs=1e-14)
+    assert D.minibatch_gradient_variance(theta, X[:1], y[:1], 1) == 0.0
+
+
+def test_minibatch_gradient_noise_measures_the_formula():
+    theta, X, y = _noise_problem(m=40)
+    full = X.T @ (X @ theta - y) / 40
+    for B in [1, 4, 16]:
+        mean, var = D.minibatch_gradient_noise(theta, X, y, B, draws=20_000,
+                                               seed=1)
+        exact = D.minibatch_gradient_variance(theta, X, y, B)
+        assert var == pytest.approx(exact, rel=0.05)
+        # the mean of 20 000 draws is within a few standard errors
+        assert np.sum((mean - full) ** 2) < 25 * exact / 20_000
+    # variance falls like 1/B (times the finite-population factor)
+    v1 = D.minibatch_gradient_variance(theta, X, y, 1)
+    v4 = D.minibatch_gradient_variance(theta, X, y, 4)
+    assert v1 / v4 == pytest.approx(4 * 39 / 36)
+
+
+def test_minibatch_gradient_noise_is_reproducible_and_checks_inputs():
+    theta, X, y = _noise_problem()
+    a = D.minibatch_gradient_noise(theta, X, y, 2, draws=50, seed=3)
+    b = D.minibatch_gradient_noise(theta, X, y, 2, draws=50, seed=3)
+    assert a[1] == b[1]
+    with pytest.raises(ValueError, match="batch_size"):
+        D.minibatch_gradient_noise(theta, X, y, 8)
+    with pytest.raises(ValueError, match="batch_size"):
+        D.minibatch_gradient_variance(theta, X, y, 0)
+    with pytest.raises(ValueError, match="draws"):
+        D.minibatch_gradient_noise(theta, X, y, 2, draws=0)
+    with pytest.raises(ValueError, match="theta"):
+        D.minibatch_gradient_variance(theta[:2], X, y, 2)
+
+
+# ------------------------------------------- overflow (found by the sweep)
+def test_convexity_gap_says_when_f_overflows():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")          # no bare RuntimeWarning
+        with pytest.raises(ValueError, match="not finite"):
+            D.convexity_gap(np.square, 1e308, 0.0, 0.5)
+        assert D.convexity_gap(np.square, -1.0, 1.0, 0.5) == 1.0
+
+
+def test_double_well_gradient_of_a_huge_x_is_an_infinity_not_nan():
+    import warnings
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        got = D.double_well_gradient(np.array([1e308, -1e308, 1e103, 2.0]))
+    assert got[0] == math.inf and got[1] == -math.inf
+    assert got[2] == math.inf                   # 4x³ overflows alone
+    assert got[3] == 4 * 8 - 12 + 1
+    assert D.double_well_gradient(1e308) == math.inf

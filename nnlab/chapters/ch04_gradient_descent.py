@@ -19,6 +19,8 @@ In the order of the chapter:
   minibatch_gd), with a learning rate that may follow a schedule: any
   function t -> η_t, such as inverse_time_lr (the plain formula of
   nnlab.schedules.InverseTimeDecay) or the schedules of nnlab.schedules;
+- the noise of a mini-batch gradient: minibatch_gradient_noise (measured)
+  and minibatch_gradient_variance (the formula);
 - non-convex examples: saddle_loss and double_well.
 
 Rows are samples: X of shape (m, n), y of shape (m,), theta of shape (n,).
@@ -42,7 +44,8 @@ __all__ = [
     "one_param_curvature", "one_param_minimizer", "convexity_gap",
     "classify_run", "linreg_cost", "linreg_gradient", "scale_features",
     "hessian_curvatures", "hessian_condition", "steps_to_tolerance",
-    "updates_per_epoch", "minibatch_gd", "inverse_time_lr", "saddle_loss",
+    "updates_per_epoch", "minibatch_gd", "minibatch_gradient_noise",
+    "minibatch_gradient_variance", "inverse_time_lr", "saddle_loss",
     "saddle_gradient", "double_well", "double_well_gradient",
 ]
 
@@ -234,6 +237,23 @@ def _minibatch_inputs(X, y, theta0, lr, epochs, batch_size, X_val, y_val,
     return checked
 
 
+def _noise_inputs(theta, X, y, batch_size, draws=1000, seed=0):
+    checked = _linreg_gradient_inputs(theta, X, y)
+    m = len(checked["y"])
+    batch_size = check_int(batch_size, "batch_size")
+    if batch_size > m:
+        raise ValueError(f"batch_size must be at most the {m} rows of X; "
+                         f"got {batch_size}")
+    return {**checked, "batch_size": batch_size,
+            "draws": check_int(draws, "draws"),
+            "seed": as_rng(seed, "seed")}
+
+
+def _variance_inputs(theta, X, y, batch_size):
+    checked = _noise_inputs(theta, X, y, batch_size)
+    return {key: checked[key] for key in ("theta", "X", "y", "batch_size")}
+
+
 def _decay_inputs(t, lr, decay_rate, decay_steps):
     return {"t": check_real(t, "t", low=0),
             "lr": check_real(lr, "lr", low=0),
@@ -359,9 +379,15 @@ def convexity_gap(f, a, b, t):
 
     f is convex exactly when the gap is >= 0 for all a, b and t in
     [0, 1]; a negative gap anywhere proves that f is not convex.
-    a, b and t broadcast against each other.
+    a, b and t broadcast against each other. Where f is not finite (it
+    overflowed) the gap is undefined: a ValueError says so.
     """
-    return t * f(a) + (1 - t) * f(b) - f(t * a + (1 - t) * b)
+    with np.errstate(over="ignore", invalid="ignore"):  # checked below
+        gap = t * f(a) + (1 - t) * f(b) - f(t * a + (1 - t) * b)
+    if not np.all(np.isfinite(gap)):
+        raise ValueError("the gap is not finite: f overflowed at a, b or "
+                         "t a + (1 - t) b; choose a and b where f is finite")
+    return gap
 
 
 # ------------------------------------------------------------ reading a run
@@ -547,6 +573,52 @@ def minibatch_gd(X, y, theta0, lr, epochs, batch_size=None, *,
     return theta, history
 
 
+@checks(_noise_inputs)
+def minibatch_gradient_noise(theta, X, y, batch_size, draws=1000, seed=0):
+    """Measure how a mini-batch gradient scatters around the full one.
+
+    Draws `draws` batches of batch_size rows (without replacement, as in
+    one shuffled epoch), takes each batch's gradient g_B of linreg_cost
+    at theta and returns (mean, variance):
+
+        mean     = the average of the g_B, shape (n,): close to ∇J(θ)
+        variance = the average of ‖g_B − ∇J(θ)‖², a number
+
+    seed: an int, a numpy Generator, or None (nnlab's generator).
+    """
+    rng = seed                  # the checker made it a numpy Generator
+    full = X.T @ (X @ theta - y) / len(y)
+    grads = np.empty((draws, len(theta)))
+    for k in range(draws):
+        rows = rng.choice(len(y), batch_size, replace=False)
+        X_B, y_B = X[rows], y[rows]
+        grads[k] = X_B.T @ (X_B @ theta - y_B) / batch_size
+    variance = np.mean(np.sum((grads - full) ** 2, axis=1))
+    return grads.mean(axis=0), float(variance)
+
+
+@checks(_variance_inputs)
+def minibatch_gradient_variance(theta, X, y, batch_size):
+    """The exact variance E‖g_B − ∇J(θ)‖² of a mini-batch gradient.
+
+    With gᵢ = xᵢ (xᵢ·θ − yᵢ) the gradient of sample i, ḡ = ∇J(θ) their
+    mean and σ² = Σᵢ ‖gᵢ − ḡ‖² / m their spread, a batch of B rows drawn
+    without replacement from m has
+
+        E‖g_B − ḡ‖² = (σ² / B) · (m − B) / (m − 1):
+
+    1/B times the one-sample variance, shrunk a little further because
+    the batch cannot repeat a row (0 for the full batch, B = m).
+    """
+    m, B = len(y), batch_size
+    if m == 1:                              # one row: no noise at all
+        return 0.0
+    per_sample = X * (X @ theta - y)[:, None]            # (m, n): the gᵢ
+    spread = np.mean(np.sum((per_sample - per_sample.mean(axis=0)) ** 2,
+                            axis=1))
+    return float(spread / B * (m - B) / (m - 1))
+
+
 @checks(_decay_inputs)
 def inverse_time_lr(t, lr, decay_rate=1.0, decay_steps=1):
     """The learning rate of update t under 1/t decay, starting from lr.
@@ -598,5 +670,7 @@ def double_well(x):
 def double_well_gradient(x):
     """f'(x) = 4x³ − 6x + 1. x of any shape; returns the same shape (±inf
     where it exceeds the float range, as for double_well)."""
-    with np.errstate(over="ignore"):
-        return 4 * x**3 - 6 * x + 1
+    with np.errstate(over="ignore", invalid="ignore"):
+        slope = 4 * x**3 - 6 * x + 1
+    # a huge |x| gives inf − inf = nan; the x³ term wins: ±inf
+    return np.where(np.isnan(slope), np.copysign(np.inf, x), slope)[()]
