@@ -269,3 +269,56 @@ BAD_CALLS = [
 def test_bad_input_raises_and_names_the_argument(call, error, argument):
     with pytest.raises(error, match=argument):
         call()
+
+
+# ------------------------------------------ the factor w f'(z) of each layer
+def test_layer_factors_hand_values():
+    s = lambda v: 1 / (1 + math.exp(-v))
+    f = T.layer_factors("sigmoid", 0.0, 3)
+    assert f.shape == (3,)
+    assert f[0] == 0.25                                     # sigma'(0)
+    assert f[1] == pytest.approx(s(0.5) * (1 - s(0.5)), rel=1e-15)
+    assert T.layer_factors("relu", 1.0, 5, weight=2.0).tolist() == [2.0] * 5
+    assert T.layer_factors("relu", -1.0, 2, weight=2.0).tolist() == [0.0] * 2
+    # tanh from exactly 0 stays at 0, where tanh' = 1: no vanishing at all
+    assert T.layer_factors("tanh", 0.0, 100).tolist() == [1.0] * 100
+    assert T.gradient_after_layers("tanh", 0.0, 100) == 1.0
+    assert T.layer_factors("tanh", 0.0, 4, weight=0.5).tolist() == [0.5] * 4
+
+
+def test_layer_factors_multiply_to_the_gradient_and_keep_the_shape():
+    z = np.array([[-1.0, 0.3], [1.0, 2.5]])
+    for name in ["sigmoid", "tanh", "relu", "elu", "gelu"]:
+        for w in [0.5, 1.0, 2.0, 4.0]:
+            f = T.layer_factors(name, z, 20, weight=w)
+            assert f.shape == (20, 2, 2)
+            np.testing.assert_allclose(
+                f.prod(axis=0), T.gradient_after_layers(name, z, 20, w),
+                rtol=1e-12, atol=0)
+    assert T.layer_factors("relu", z, 0).shape == (0, 2, 2)
+
+
+def test_layer_factors_match_the_chain_differentiated_by_torch():
+    torch = pytest.importorskip("torch")
+    fns = {"sigmoid": torch.sigmoid, "tanh": torch.tanh, "relu": torch.relu}
+    for name, fn in fns.items():
+        for w in [0.5, 1.0, 2.0, 4.0]:
+            z = torch.tensor(1.0, dtype=torch.float64, requires_grad=True)
+            v = z
+            for _ in range(20):
+                v = w * fn(v)
+            v.backward()
+            # d z_21 / d z_1 from torch; the chapter's product of factors
+            ours = T.layer_factors(name, 1.0, 20, weight=w).prod()
+            assert ours == pytest.approx(z.grad.item(), rel=1e-9, abs=0)
+
+
+def test_layer_factors_report_overflow_and_bad_input():
+    with pytest.raises(ValueError, match="overflowed the float range"):
+        T.layer_factors("relu", 1.0, 2000, weight=2.0)
+    with pytest.raises(ValueError, match="softmax is not element-wise"):
+        T.layer_factors("softmax", np.zeros((2, 3)), 2)
+    with pytest.raises(TypeError, match="weight"):
+        T.layer_factors("tanh", 1.0, 3, weight="a")
+    with pytest.raises(ValueError, match="n_layers"):
+        T.layer_factors("tanh", 1.0, -1)

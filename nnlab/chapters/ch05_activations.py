@@ -9,6 +9,8 @@ they agree. The experiments:
 - collapse_linear_layers: two linear layers are one linear layer;
 - value_range: the smallest and largest value an activation takes;
 - gradient_after_layers: the vanishing gradient through a chain of layers;
+- layer_factors: the factor w f'(z_k) each layer of that chain multiplies
+  the gradient by;
 - dead_fraction: the dying-ReLU problem, units that output 0 for every
   sample.
 
@@ -26,7 +28,7 @@ from .._validate import (as_float_array, as_matrix, as_shaped, check_int,
 
 __all__ = ["sigmoid", "tanh", "relu", "leaky_relu", "gelu", "prelu",
            "collapse_linear_layers", "value_range", "gradient_after_layers",
-           "dead_fraction"]
+           "layer_factors", "dead_fraction"]
 
 
 # ------------------------------------------------------ the plain formulas
@@ -222,6 +224,27 @@ def gradient_after_layers(name, z, n_layers, weight=1.0, **params):
             z = weight * f.forward(z)
         _check_chain(grad, z, layer, n_layers, weight)
     return grad
+
+
+@checks(_chain_inputs)
+def layer_factors(name, z, n_layers, weight=1.0, **params):
+    """The factors w f'(z_k), k = 1 … n_layers, of the chain of
+    gradient_after_layers: their product is the gradient it returns.
+
+    Layer k multiplies the gradient by w f'(z_k). Where |w f'| stays below
+    1 the gradient vanishes, where it stays above 1 it explodes: the
+    activation alone does not decide, the weight times its slope does.
+    z of any shape; returns shape (n_layers,) + z.shape. Same chain, same
+    params and same overflow check as gradient_after_layers.
+    """
+    f = activations.get(name, **params)
+    factors = []
+    for layer in range(n_layers):
+        with np.errstate(over="ignore", invalid="ignore"):
+            factors.append(weight * f.derivative(z))
+            z = weight * f.forward(z)
+        _check_chain(factors[-1], z, layer, n_layers, weight)
+    return np.array(factors).reshape((n_layers,) + np.shape(z))
 
 
 def _layer_inputs(X, W, b, name):
