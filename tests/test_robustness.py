@@ -236,6 +236,55 @@ CASES = {
     "ch05_activations.gelu": (ch05_activations.gelu,
                               {"z": lambda: np.linspace(-3, 3, 7), "approximate": lambda: "none"}),
     "ch05_activations.prelu": (ch05_activations.prelu, {"X": _X, "alpha": lambda: np.full(3, 0.25)}),
+    # chapters 1-5, second edition
+    **{f"ch04_gradient_descent.{n}": (getattr(ch04_gradient_descent, n),
+                                      {"theta": lambda: np.zeros(2), "X": lambda: _X(8, 2),
+                                       "y": lambda: np.arange(8.0), "batch_size": lambda: 4})
+       for n in ("minibatch_gradient_noise", "minibatch_gradient_variance")},
+    "ch04_gradient_descent.convexity_gap": (ch04_gradient_descent.convexity_gap,
+                                            {"f": lambda: np.square,
+                                             "a": lambda: np.array([-1.0, 0.0]),
+                                             "b": lambda: np.array([1.0, 2.0]),
+                                             "t": lambda: np.array([0.5, 0.25])}),
+    "ch04_gradient_descent.classify_run": (ch04_gradient_descent.classify_run,
+                                           {"path": lambda: np.array([4.0, 2.0, 1.5, 1.2]),
+                                            "losses": lambda: np.array([9.0, 4.0, 2.0, 1.0])}),
+    "ch04_gradient_descent.saddle_gradient": (ch04_gradient_descent.saddle_gradient,
+                                              {"theta": lambda: np.array([1.0, 2.0])}),
+    "ch04_gradient_descent.double_well_gradient": (ch04_gradient_descent.double_well_gradient,
+                                                   {"x": lambda: np.array([1.0, 2.0])}),
+    "ch01_neuron.step": (ch01_neuron.step, {"z": lambda: np.array([-1.0, 0.0, 2.0])}),
+    "ch01_neuron.mse": (ch01_neuron.mse, {"y": lambda: np.array([1.0, 2.0]),
+                                          "y_hat": lambda: np.array([2.0, 4.0])}),
+    "ch01_neuron.step_with": (ch01_neuron.step_with,
+                              {"z": lambda: np.array([-1.0, 0.0, 2.0]), "at_zero": lambda: 0.5}),
+    "ch01_neuron.largest_stable_lr": (ch01_neuron.largest_stable_lr, {"X": _X}),
+    "ch02_logistic.sigmoid": (ch02_logistic.sigmoid, {"z": lambda: np.linspace(-3, 3, 7)}),
+    "ch02_logistic.logit": (ch02_logistic.logit, {"p": lambda: np.array([0.2, 0.5])}),
+    "ch02_logistic.binary_cross_entropy": (ch02_logistic.binary_cross_entropy,
+                                           {"y": lambda: np.array([0.0, 1.0]),
+                                            "p_hat": lambda: np.array([0.3, 0.8])}),
+    **{f"ch02_logistic.{n}": (getattr(ch02_logistic, n),
+                              {"z": lambda: np.array([0.5, 5.0]), "y": lambda: np.array([0.0, 1.0])})
+       for n in ("sigmoid_bce_dz", "sigmoid_mse_dz")},
+    "ch02_logistic.logistic_mse": (ch02_logistic.logistic_mse,
+                                   {"X": _X, "y": lambda: _labels(6, 2), "w": lambda: np.ones(3),
+                                    "b": lambda: 0.0}),
+    "ch03_softmax.softmax_jacobian": (ch03_softmax.softmax_jacobian,
+                                      {"z": lambda: np.array([1.0, 2.0, 0.0])}),
+    "ch03_softmax.cross_entropy_logit_gradient": (ch03_softmax.cross_entropy_logit_gradient,
+                                                  {"z": lambda: np.array([1.0, 2.0, 0.0]),
+                                                   "y": lambda: 1}),
+    "ch03_softmax.entropy": (ch03_softmax.entropy, {"p": lambda: np.array([0.2, 0.3, 0.5])}),
+    "ch03_softmax.kl_divergence": (ch03_softmax.kl_divergence,
+                                   {"p": lambda: np.array([0.2, 0.3, 0.5]),
+                                    "q": lambda: np.array([0.3, 0.3, 0.4])}),
+    "ch03_softmax.smooth_labels": (ch03_softmax.smooth_labels,
+                                   {"y": lambda: np.array([0, 2]), "n_classes": lambda: 3,
+                                    "epsilon": lambda: 0.1}),
+    "ch05_activations.layer_factors": (ch05_activations.layer_factors,
+                                       {"name": lambda: "sigmoid", "z": lambda: 0.0,
+                                        "n_layers": lambda: 5, "weight": lambda: 1.0}),
     # layers
     "layers.Dense": (layers.Dense, {"n_in": lambda: 3, "n_out": lambda: 2, "init": lambda: "he_normal",
                                     "rng": lambda: 0, "dtype": lambda: np.float64}),
@@ -594,3 +643,13 @@ def test_activation_object_survives_save_and_load(tmp_path):
     Z = X @ model[0].W                                  # b = 0
     expected = np.where(Z > 0, Z, 0.3 * Z)
     np.testing.assert_allclose(loaded.predict(X), expected, rtol=1e-12)
+
+
+def test_every_public_chapter_function_is_swept():
+    """A new function in a chapter module gets its bad-input sweep here."""
+    missing = [f"{m.__name__.rsplit('.', 1)[1]}.{n}"
+               for m in (ch01_neuron, ch02_logistic, ch03_softmax, ch04_gradient_descent,
+                         ch05_activations)
+               for n in m.__all__ if callable(getattr(m, n))
+               and f"{m.__name__.rsplit('.', 1)[1]}.{n}" not in CASES]
+    assert not missing, f"add these to CASES: {missing}"
